@@ -1,0 +1,1 @@
+"""memgd.proofs_check."""
