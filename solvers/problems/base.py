@@ -1,0 +1,59 @@
+"""The batch-of-problems interface every generator implements.
+
+A batch holds ``n`` independent problems in dimension ``d``.  Arrays carry the
+problem on their leading axis: points are ``(n, d)``, values ``(n,)``.  Every
+problem knows its exact minimizer ``x_star``, its optimal value ``f_star`` and
+its curvature constants ``mu`` and ``L``; ``mu_exact`` / ``L_exact`` say whether
+those are the exact extreme Hessian eigenvalues over R^d or only bounds.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProblemBatch(ABC):
+    """A batch of mu-strongly convex, L-smooth problems with known optima."""
+
+    x_star: np.ndarray  # (n, d) exact minimizers
+    f_star: np.ndarray  # (n,)   optimal values
+    mu: np.ndarray      # (n,)   strong-convexity constants
+    L: np.ndarray       # (n,)   smoothness constants
+
+    #: whether ``mu`` / ``L`` are attained Hessian eigenvalues (True) or bounds
+    mu_exact: bool = True
+    L_exact: bool = True
+
+    @property
+    def n(self) -> int:
+        return self.x_star.shape[0]
+
+    @property
+    def d(self) -> int:
+        return self.x_star.shape[1]
+
+    @abstractmethod
+    def value(self, x: np.ndarray) -> np.ndarray:
+        """f(x) for each problem; ``x`` is (n, d), returns (n,)."""
+
+    @abstractmethod
+    def grad(self, x: np.ndarray) -> np.ndarray:
+        """grad f(x) for each problem; (n, d) -> (n, d)."""
+
+    @abstractmethod
+    def hessian(self, x: np.ndarray) -> np.ndarray:
+        """Hessian (or a generalized Hessian where f is only C^1,1); (n, d) -> (n, d, d)."""
+
+    def distance(self, x: np.ndarray) -> np.ndarray:
+        """||x - x*|| for each problem; (n, d) -> (n,)."""
+        return np.linalg.norm(x - self.x_star, axis=1)
+
+    def start_points(self, rng: np.random.Generator, radius: float = 1.0) -> np.ndarray:
+        """Points at distance exactly ``radius`` from x*, in uniformly random directions."""
+        u = rng.standard_normal((self.n, self.d))
+        u /= np.linalg.norm(u, axis=1, keepdims=True)
+        return self.x_star + radius * u
