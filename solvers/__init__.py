@@ -1,0 +1,28 @@
+"""memgd.solvers: batched fixed-memory gradient methods on problems with known optima.
+
+Knows nothing of the other memgd packages.
+"""
+
+from solvers.base_optimizers import BaseOptimizer, GradientDescent
+from solvers.combination import (
+    AGGREGATIONS, AgeWeights, Aggregation, CombinationConstants, CombinationRule, FixedWeights, RandomWeights,
+    direction,
+)
+from solvers.memory import MemoryState
+from solvers.problems import (
+    FiniteSumBatch, ProblemBatch, QuadraticBatch, TiltedBatch, make_finite_sums, make_quadratics, make_tilted,
+)
+from solvers.rates import envelope_rate, tail_rate
+from solvers.runner import RealizedConstants, RunResult, Trace, run
+from solvers.selection import CriticalGradients, Fifo, KeepOldest, RandomSubset, Scripted, SelectionRule
+from solvers.status import Status
+
+__all__ = [
+    "run", "RunResult", "RealizedConstants", "Trace", "Status",
+    "ProblemBatch", "QuadraticBatch", "TiltedBatch", "FiniteSumBatch",
+    "make_quadratics", "make_tilted", "make_finite_sums",
+    "SelectionRule", "CriticalGradients", "Fifo", "RandomSubset", "KeepOldest", "Scripted",
+    "CombinationRule", "CombinationConstants", "Aggregation", "FixedWeights", "AgeWeights", "RandomWeights",
+    "AGGREGATIONS", "direction", "MemoryState",
+    "BaseOptimizer", "GradientDescent", "tail_rate", "envelope_rate",
+]

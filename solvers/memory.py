@@ -1,0 +1,53 @@
+r"""The gradient memory: a fixed number of slots per problem.
+
+At step k the memory holds up to S stored gradients per problem.  Slot ``c`` of
+problem ``i`` holds :math:`g_{b}` computed at step :math:`b` = ``born[i, c]``, so its
+age at step k is :math:`\tau = k - b \ge 1`.  ``priority`` is the (decayed) value a
+selection rule ranks slots by; ``norm`` is :math:`\|g_b\|` at insertion.
+
+The arrays are allocated once per run and written in place, one slot per
+problem per step: the state is owned by the run that created it.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+
+class MemoryState(NamedTuple):
+    grads: np.ndarray     # (n, S, d) stored gradients
+    priority: np.ndarray  # (n, S) ranking key (critical rule: decayed norm)
+    norm: np.ndarray      # (n, S) norm of the stored gradient at insertion
+    born: np.ndarray      # (n, S) int64, step at which the gradient was computed
+    filled: np.ndarray    # (n, S) bool, slot holds a gradient
+
+    @property
+    def slots(self) -> int:
+        return self.grads.shape[1]
+
+    def ages(self, k: int) -> np.ndarray:
+        """Age of every slot at step k, shape (n, S); meaningless where not filled."""
+        return k - self.born
+
+
+def empty_memory(n: int, slots: int, d: int) -> MemoryState:
+    """A memory of ``slots`` empty slots per problem."""
+    return MemoryState(
+        grads=np.zeros((n, slots, d)),
+        priority=np.zeros((n, slots)),
+        norm=np.zeros((n, slots)),
+        born=np.zeros((n, slots), dtype=np.int64),
+        filled=np.zeros((n, slots), dtype=bool),
+    )
+
+
+def write_slot(mem: MemoryState, rows: np.ndarray, slot: np.ndarray, g: np.ndarray,
+               gnorm: np.ndarray, k: int) -> None:
+    """Store ``g[rows]`` (computed at step k) into ``slot`` of each problem in ``rows``, in place."""
+    mem.grads[rows, slot] = g[rows]
+    mem.priority[rows, slot] = gnorm[rows]
+    mem.norm[rows, slot] = gnorm[rows]
+    mem.born[rows, slot] = k
+    mem.filled[rows, slot] = True

@@ -1,0 +1,238 @@
+r"""The batched run loop: fixed-memory gradient methods on a batch of problems.
+
+Per step k, for every problem of the batch at once:
+
+.. math::
+
+    g_k &= \nabla f(x_k) \quad\text{(or a minibatch estimate)}\\
+    d_k &= a_k g_k + \textstyle\sum_{c \in M_k} b_{k,c}\, g_{k-\tau_{k,c}}
+          \quad\text{(memory before } g_k \text{ is stored)}\\
+    x_{k+1} &= x_k + \delta_k, \qquad \delta_k = \text{base optimizer}(d_k)
+             \;(= -\alpha d_k \text{ for gradient descent})
+
+The loop runs over iterations only; problems, memory slots and coordinates are
+array axes.  A problem stops with a status when its relative distance
+:math:`r_k / r_0` falls to ``tol`` (converged) or exceeds ``blowup``, or its
+iterate is not finite (diverged); its later entries in the histories are NaN.
+Nothing is raised for an outcome; ``ValueError`` only for bad input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from solvers.base_optimizers import BaseOptimizer, GradientDescent
+from solvers.combination import CombinationRule, direction
+from solvers.problems.base import ProblemBatch
+from solvers.selection.base import SelectionRule
+from solvers.status import Status
+from solvers.validation import batch_array, integer_at_least, nonnegative, per_problem, positive
+
+
+class RealizedConstants(NamedTuple):
+    """Constants of DESIGN section 1 measured on each problem's run, each (n,)."""
+
+    T: np.ndarray     # largest age used (0 if no stored gradient was used)
+    s_lo: np.ndarray  # min_k (a_k + sum_c b_kc)
+    s_hi: np.ndarray  # max_k (a_k + sum_c b_kc)
+    B: np.ndarray     # max_k sum_c |b_kc|
+    W: np.ndarray     # max_k (|a_k| + sum_c |b_kc|)
+
+
+class Trace(NamedTuple):
+    """Full per-step record (only with ``trace=True``); NaN after a problem stopped."""
+
+    iterates: np.ndarray    # (K+1, n, d) x_k
+    gradients: np.ndarray   # (K, n, d)   g_k as used (stochastic if minibatch)
+    directions: np.ndarray  # (K, n, d)   d_k
+    a: np.ndarray           # (K, n)      weight of g_k
+    b: np.ndarray           # (K, n, S)   weights of the memory slots
+    slot_ages: np.ndarray   # (K, n, S)   age of each slot at step k (-1 where unfilled)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Outcome of one batched run; arrays have the problem on their last or first axis as noted."""
+
+    distances: np.ndarray   # (K+1, n) ||x_k - x*||, NaN after the problem stopped
+    gaps: np.ndarray        # (K+1, n) f(x_k) - f*
+    max_age: np.ndarray     # (K, n) largest age used at step k (0 for none; -1 after stop)
+    ages: np.ndarray        # (K, n, S) age of every used slot (-1 where unused)
+    s: np.ndarray           # (K, n) a_k + sum_c b_kc
+    B: np.ndarray           # (K, n) sum_c |b_kc|
+    W: np.ndarray           # (K, n) |a_k| + sum_c |b_kc|
+    constants: RealizedConstants
+    status: np.ndarray      # (n,) Status codes
+    nit: np.ndarray         # (n,) steps taken
+    message: tuple[str, ...]
+    x: np.ndarray           # (n, d) final iterates
+    alpha: np.ndarray       # (n,) step sizes
+    trace: Trace | None = None
+
+    @property
+    def relative_distances(self) -> np.ndarray:
+        """r_k / r_0, (K+1, n)."""
+        return self.distances / self.distances[0]
+
+    def statuses(self) -> list[Status]:
+        return [Status(int(s)) for s in self.status]
+
+
+def _resolve_rng(rng) -> np.random.Generator:
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or isinstance(rng, (int, np.integer)):
+        return np.random.default_rng(rng)
+    raise ValueError(f"rng must be a numpy.random.Generator or an integer seed, got {type(rng).__name__}")
+
+
+def run(
+    problems: ProblemBatch,
+    selection: SelectionRule,
+    combination: CombinationRule,
+    alpha,
+    steps: int,
+    *,
+    x0: np.ndarray | None = None,
+    rng: np.random.Generator | int | None = 0,
+    tol: float = 1e-10,
+    blowup: float = 1e8,
+    batch_size: int | None = None,
+    base: BaseOptimizer | None = None,
+    trace: bool = False,
+) -> RunResult:
+    """Run a fixed-memory gradient method on every problem of the batch.
+
+    Parameters
+    ----------
+    problems : a :class:`~solvers.problems.ProblemBatch` (n problems in dimension d)
+    selection, combination : the memory rules (see :mod:`solvers.selection`, :mod:`solvers.combination`)
+    alpha : step size > 0, scalar or (n,)
+    steps : number of iterations K >= 1
+    x0 : (n, d) starting points; default: distance 1 from x* in a random direction
+    rng : Generator or integer seed (default 0); every random draw of the run uses it
+    tol : stop a problem when r_k <= tol r_0 (0 runs every step)
+    blowup : declare divergence when r_k > blowup r_0
+    batch_size : use minibatch gradients of this size (finite-sum problems only)
+    base : base optimizer consuming d_k (default gradient descent)
+    trace : also record iterates, gradients, directions and weights
+    """
+    n, d = problems.n, problems.d
+    alpha = positive("alpha", per_problem("alpha", alpha, n))
+    steps = integer_at_least("steps", steps, 1)
+    tol = float(nonnegative("tol", tol))
+    blowup = float(positive("blowup", blowup))
+    rng = _resolve_rng(rng)
+    if batch_size is not None and not hasattr(problems, "minibatch_grad"):
+        raise ValueError(f"batch_size needs a finite-sum problem batch, got {type(problems).__name__}")
+    base = GradientDescent() if base is None else base
+    x = problems.start_points(rng) if x0 is None else batch_array("x0", x0, (n, d)).copy()
+
+    def oracle(point):
+        if batch_size is None:
+            return problems.grad(point)
+        return problems.minibatch_grad(point, batch_size, rng)
+
+    r0 = problems.distance(x)
+    if np.any(r0 == 0):
+        raise ValueError("x0 must differ from x* for every problem (distance 0 makes rates undefined)")
+
+    K = steps
+    dist = np.full((K + 1, n), np.nan)
+    gaps = np.full((K + 1, n), np.nan)
+    dist[0], gaps[0] = r0, problems.value(x) - problems.f_star
+    s_hist = np.full((K, n), np.nan)
+    B_hist = np.full((K, n), np.nan)
+    W_hist = np.full((K, n), np.nan)
+    max_age = np.full((K, n), -1, dtype=np.int64)
+    status = np.full(n, int(Status.MAX_STEPS))
+    nit = np.full(n, K)
+    running = np.ones(n, dtype=bool)
+    mem = None
+    opt_state = base.init(x)
+    ages_hist = None
+    tr = None
+    if trace:
+        tr = Trace(np.full((K + 1, n, d), np.nan), np.full((K, n, d), np.nan), np.full((K, n, d), np.nan),
+                   np.full((K, n), np.nan), None, None)
+        tr.iterates[0] = x
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(K):
+            g = oracle(x)
+            if mem is None:
+                mem = selection.init(g)
+                S = mem.slots
+                ages_hist = np.full((K, n, S), -1, dtype=np.int64)
+                if trace:
+                    tr = tr._replace(b=np.full((K, n, S), np.nan), slot_ages=np.full((K, n, S), -1, dtype=np.int64))
+            used = selection.active(mem, k, rng)
+            a, b = combination.weights(g, mem, used, k, rng)
+            dk = direction(g, mem, a, b)
+            slot_ages = mem.ages(k)
+            weighted = used & (b != 0)
+            if trace:
+                live = running[:, None]
+                tr.gradients[k] = np.where(live, g, np.nan)
+                tr.directions[k] = np.where(live, dk, np.nan)
+                tr.a[k] = np.where(running, a, np.nan)
+                tr.b[k] = np.where(live, b, np.nan)
+                tr.slot_ages[k] = np.where(live & mem.filled, slot_ages, -1)
+            mem = selection.insert(mem, g, k, rng)
+            delta, opt_state = base.step(dk, opt_state, alpha, k)
+            x_new = x + delta
+
+            b_mass = np.abs(b).sum(axis=1)
+            s_hist[k] = np.where(running, a + b.sum(axis=1), np.nan)
+            B_hist[k] = np.where(running, b_mass, np.nan)
+            W_hist[k] = np.where(running, np.abs(a) + b_mass, np.nan)
+            ages_k = np.where(weighted & running[:, None], slot_ages, -1)
+            ages_hist[k] = ages_k
+            max_age[k] = np.where(running, np.maximum(ages_k.max(axis=1, initial=-1), 0), -1)
+
+            r_new = problems.distance(x_new)
+            finite = np.isfinite(x_new).all(axis=1) & np.isfinite(r_new)
+            diverged = running & (~finite | (r_new > blowup * r0))
+            converged = running & ~diverged & (r_new <= tol * r0)
+            step_ok = running & finite
+            x = np.where(step_ok[:, None], x_new, x)
+            dist[k + 1] = np.where(step_ok, r_new, np.nan)
+            if np.any(step_ok):
+                gaps[k + 1] = np.where(step_ok, problems.value(x) - problems.f_star, np.nan)
+            if trace:
+                tr.iterates[k + 1] = np.where(step_ok[:, None], x_new, np.nan)
+            status[diverged] = int(Status.DIVERGED)
+            status[converged] = int(Status.CONVERGED)
+            nit[diverged | converged] = k + 1
+            running &= ~(diverged | converged)
+            if not running.any():
+                break
+
+    used_steps = np.arange(K)[:, None] < nit[None, :]
+    constants = RealizedConstants(
+        T=np.where(used_steps, max_age, 0).max(axis=0, initial=0),
+        s_lo=np.where(used_steps, s_hist, np.inf).min(axis=0),
+        s_hi=np.where(used_steps, s_hist, -np.inf).max(axis=0),
+        B=np.where(used_steps, B_hist, 0.0).max(axis=0),
+        W=np.where(used_steps, W_hist, 0.0).max(axis=0),
+    )
+    messages = tuple(_message(Status(int(status[i])), int(nit[i]), dist, i, tol, blowup) for i in range(n))
+    return RunResult(
+        distances=dist, gaps=gaps, max_age=max_age, ages=ages_hist, s=s_hist, B=B_hist, W=W_hist,
+        constants=constants, status=status, nit=nit, message=messages, x=x, alpha=alpha, trace=tr,
+    )
+
+
+def _message(status: Status, nit: int, dist: np.ndarray, i: int, tol: float, blowup: float) -> str:
+    r0 = dist[0, i]
+    last = dist[nit, i]
+    if status is Status.CONVERGED:
+        return f"converged: r_k <= {tol:g} r_0 at step {nit}"
+    if status is Status.DIVERGED:
+        if np.isfinite(last):
+            return f"diverged at step {nit}: r_k = {last:.3g} > {blowup:g} r_0"
+        return f"diverged at step {nit}: non-finite iterate"
+    return f"max_steps: ran {nit} steps, r_K / r_0 = {last / r0:.3g}"
