@@ -1,0 +1,157 @@
+r"""Theorem 1 / 1b constants as vectorized NumPy functions (parameters by name).
+
+Every function is keyword-only, broadcasts its array arguments, and returns a Python
+float for scalar input (an ``ndarray`` otherwise).  The numbers come from the sympy
+expressions of :mod:`theory.theorem` and :mod:`theory.derived` through
+:func:`theory.lambdify.numpy_function`; this module only validates inputs and marks
+where a theorem says nothing:
+
+- a rate is ``inf`` wherever a hypothesis fails (never a number >= 1 passed off as
+  a bound; with the hypotheses, :math:`0 \le p + q < 1`);
+- ``alpha_max`` is ``0.0`` when no step is admissible (the admissible set is empty);
+- ``optimal_step`` is ``nan`` when no step is admissible;
+- ``iteration_count`` is ``inf`` for a vacuous rate.
+
+``theorem`` selects ``"1"`` (Theorem 1) or ``"1b"`` (variant 1b).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from theory.derived import (
+    ALPHA_MAX_1, ALPHA_MAX_1B, ALPHA_STAR_1, ALPHA_STAR_1B, ITERATIONS, RHO_STAR_1, RHO_STAR_1B, rho,
+)
+from theory.lambdify import numpy_function
+from theory.symbols import B, L, T, W, alpha, mu, s_hi, s_lo
+from theory.symbols import eps as EPS
+from theory.theorem import THEOREM_1, THEOREM_1B, Theorem
+from theory.validate import as_output, check
+
+_STATIC = (mu, L, s_lo, s_hi, B, W, T)          # parameters without the step
+_WITH_STEP = (mu, L, alpha, s_lo, s_hi, B, W, T)
+
+
+def _theorem(theorem: str) -> Theorem:
+    if theorem == "1":
+        return THEOREM_1
+    if theorem == "1b":
+        return THEOREM_1B
+    raise ValueError(f"theorem must be '1' or '1b', got {theorem!r}")
+
+
+def _hypotheses(th: Theorem, values: dict[str, np.ndarray]) -> np.ndarray:
+    """Elementwise truth of all of ``th``'s hypotheses."""
+    ok = np.ones((), dtype=bool)
+    for h in th.hypotheses:
+        ok = ok & numpy_function(h, _WITH_STEP)(**values)
+    return ok
+
+
+def _static_admissible(th: Theorem, values: dict[str, np.ndarray]) -> np.ndarray:
+    """Whether some alpha > 0 satisfies ``th``'s hypotheses: Theorem 1 iff s_lo > 0;
+    1b iff s_lo > 0 and 2 L B < s_lo mu (lemmas 'admissible step')."""
+    ok = values["s_lo"] > 0
+    if th is THEOREM_1B:
+        ok = ok & (2 * values["L"] * values["B"] < values["s_lo"] * values["mu"])
+    return ok
+
+
+def rate(*, mu, L, alpha, s_lo, s_hi, B, W, T, theorem: str = "1"):
+    r"""Bound rho(alpha) of the chosen theorem; ``inf`` where a hypothesis fails.
+
+    Theorem 1: :math:`(1-\alpha s_{lo}\mu+\alpha^2L^2BWT)^{1/(2T+1)}`;
+    1b: :math:`(1-\alpha s_{lo}\mu+2\alpha LB)^{1/(T+1)}`.
+    """
+    th = _theorem(theorem)
+    v = check(mu=mu, L=L, alpha=alpha, s_lo=s_lo, s_hi=s_hi, B=B, W=W, T=T)
+    value = numpy_function(th.rate, _WITH_STEP)(**v)
+    ok = _hypotheses(th, v) & np.isfinite(value) & (value >= 0) & (value < 1)
+    return as_output(np.where(ok, value, np.inf))
+
+
+def alpha_max(*, mu, L, s_lo, s_hi, B, W, T, theorem: str = "1"):
+    r"""Supremum of the admissible steps; 0.0 where none is admissible.
+
+    Theorem 1: :math:`\min(s_{lo}\mu/(L^2BWT),\ 2/((\mu+L)s_{hi}))` (the first bound
+    strict, the second attained; infinite first bound when :math:`BT = 0`);
+    1b: :math:`2/((\mu+L)s_{hi})` when :math:`2LB < s_{lo}\mu`.
+    """
+    th = _theorem(theorem)
+    v = check(mu=mu, L=L, s_lo=s_lo, s_hi=s_hi, B=B, W=W, T=T)
+    expr = ALPHA_MAX_1 if th is THEOREM_1 else ALPHA_MAX_1B
+    value = numpy_function(expr, _STATIC)(**v)
+    return as_output(np.where(_static_admissible(th, v), value, 0.0))
+
+
+def optimal_step(*, mu, L, s_lo, s_hi, B, W, T, theorem: str = "1"):
+    r"""Step minimising the bound; ``nan`` where no step is admissible.
+
+    Theorem 1: :math:`\min(s_{lo}\mu/(2L^2BWT),\ 2/((\mu+L)s_{hi}))`;
+    1b: :math:`2/((\mu+L)s_{hi})`.
+    """
+    th = _theorem(theorem)
+    v = check(mu=mu, L=L, s_lo=s_lo, s_hi=s_hi, B=B, W=W, T=T)
+    expr = ALPHA_STAR_1 if th is THEOREM_1 else ALPHA_STAR_1B
+    value = numpy_function(expr, _STATIC)(**v)
+    return as_output(np.where(_static_admissible(th, v), value, np.nan))
+
+
+def rate_at_optimal_step(*, mu, L, s_lo, s_hi, B, W, T, theorem: str = "1"):
+    r"""The bound at :func:`optimal_step`, from the closed form (no re-check of the
+    step hypothesis in floating point at its boundary); ``inf`` where no step is
+    admissible."""
+    th = _theorem(theorem)
+    v = check(mu=mu, L=L, s_lo=s_lo, s_hi=s_hi, B=B, W=W, T=T)
+    expr = RHO_STAR_1 if th is THEOREM_1 else RHO_STAR_1B
+    value = numpy_function(expr, _STATIC)(**v)
+    ok = _static_admissible(th, v) & np.isfinite(value) & (value >= 0) & (value < 1)
+    return as_output(np.where(ok, value, np.inf))
+
+
+def iteration_count(*, eps, rate):
+    r"""Smallest integer K with :math:`\rho^K \le \varepsilon`, so :math:`r_K \le \varepsilon r_0`:
+    :math:`K = \lceil \log\varepsilon / \log\rho \rceil` (0 if :math:`\varepsilon \ge 1`,
+    1 if :math:`\rho = 0`, ``inf`` if the rate is vacuous, i.e. :math:`\rho \ge 1` or inf)."""
+    v = check(eps=eps)
+    r_ = np.asarray(rate, dtype=np.float64)
+    if np.any(np.isnan(r_)) or np.any(r_ < 0):
+        raise ValueError(f"rate must be a number >= 0 (inf for vacuous), got {rate!r}")
+    e, r_ = np.broadcast_arrays(v["eps"], r_)
+    inside = (r_ > 0) & (r_ < 1)
+    raw = numpy_function(ITERATIONS, (EPS, rho))(eps=e, rho=np.where(inside, r_, 0.5))
+    k = np.where(inside, np.ceil(raw), np.where(r_ == 0, 1.0, np.inf))
+    return as_output(np.where(e >= 1, 0.0, k))
+
+
+@dataclass(frozen=True)
+class Bound:
+    """The smaller valid bound of Theorem 1 and 1b at one step (or arrays of them).
+
+    ``theorem`` is ``"1"``, ``"1b"`` or ``"none"`` (both vacuous: ``rate`` is inf).
+    """
+
+    rate: float | np.ndarray
+    theorem: str | np.ndarray
+    rate_1: float | np.ndarray
+    rate_1b: float | np.ndarray
+
+    @property
+    def vacuous(self) -> bool | np.ndarray:
+        return as_output(np.isinf(np.asarray(self.rate)))
+
+    def iterations(self, eps) -> float | np.ndarray:
+        """K(eps) for this bound (inf where vacuous)."""
+        return iteration_count(eps=eps, rate=self.rate)
+
+
+def best_bound(*, mu, L, alpha, s_lo, s_hi, B, W, T) -> Bound:
+    """The smaller valid bound of Theorem 1 and variant 1b, and which one it is."""
+    kw = dict(mu=mu, L=L, alpha=alpha, s_lo=s_lo, s_hi=s_hi, B=B, W=W, T=T)
+    r1 = np.asarray(rate(**kw, theorem="1"))
+    rb = np.asarray(rate(**kw, theorem="1b"))
+    best = np.minimum(r1, rb)
+    which = np.where(np.isinf(best), "none", np.where(rb < r1, "1b", "1"))
+    return Bound(as_output(best), as_output(which), as_output(r1), as_output(rb))
