@@ -6,16 +6,19 @@ from __future__ import annotations
 import numpy as np
 
 
-def _finite_array(name: str, value) -> np.ndarray:
-    arr = np.asarray(value, dtype=float)
+def _finite_array(name: str, value, allowed: str = "finite") -> np.ndarray:
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}") from None
     if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite, got {value!r}")
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
     return arr
 
 
 def positive(name: str, value) -> np.ndarray:
     """``value > 0`` elementwise (scalar or array); returns it as a float array."""
-    arr = _finite_array(name, value)
+    arr = _finite_array(name, value, "> 0 (finite)")
     if np.any(arr <= 0):
         raise ValueError(f"{name} must be > 0, got {value!r}")
     return arr
@@ -23,7 +26,7 @@ def positive(name: str, value) -> np.ndarray:
 
 def nonnegative(name: str, value) -> np.ndarray:
     """``value >= 0`` elementwise."""
-    arr = _finite_array(name, value)
+    arr = _finite_array(name, value, ">= 0 (finite)")
     if np.any(arr < 0):
         raise ValueError(f"{name} must be >= 0, got {value!r}")
     return arr
@@ -36,7 +39,7 @@ def finite(name: str, value) -> np.ndarray:
 
 def in_half_open_unit(name: str, value) -> float:
     """``0 < value <= 1`` (for example a priority decay)."""
-    v = float(_finite_array(name, value))
+    v = float(_finite_array(name, value, "in (0, 1]"))
     if not 0.0 < v <= 1.0:
         raise ValueError(f"{name} must be in (0, 1], got {value!r}")
     return v
@@ -44,10 +47,10 @@ def in_half_open_unit(name: str, value) -> float:
 
 def in_unit_interval(name: str, value, *, closed_right: bool = False) -> float:
     """``0 <= value < 1`` (or ``<= 1`` with ``closed_right``): momentum factors, betas."""
-    v = float(_finite_array(name, value))
+    rng = "[0, 1]" if closed_right else "[0, 1)"
+    v = float(_finite_array(name, value, f"in {rng}"))
     ok = 0.0 <= v <= 1.0 if closed_right else 0.0 <= v < 1.0
     if not ok:
-        rng = "[0, 1]" if closed_right else "[0, 1)"
         raise ValueError(f"{name} must be in {rng}, got {value!r}")
     return v
 
