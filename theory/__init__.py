@@ -1,5 +1,31 @@
-"""memgd.theory: the theorem, its proof steps and constants (sympy), exact quadratic rates."""
+"""memgd.theory: the theorem, its proof steps and constants (sympy), exact quadratic rates.
 
+Symbolic: :data:`THEOREM_1`, :data:`THEOREM_1B` (statements), :data:`LEMMAS` (proof
+steps L1-L6 and derived claims).  Numeric (keyword-only, vectorized): :func:`rate`,
+:func:`alpha_max`, :func:`optimal_step`, :func:`rate_at_optimal_step`,
+:func:`iteration_count`, :func:`best_bound`; per aggregation:
+:func:`aggregation_constants`, :func:`aggregation_bounds`, :func:`promise`.
+Exact rates on quadratics: :func:`exact_rate`, :func:`critical_step`.
+"""
+
+from theory.aggregations import (
+    AGGREGATIONS, Constants, aggregation_bounds, aggregation_constants, aggregation_weights, promise,
+)
+from theory.constants import (
+    Bound, alpha_max, best_bound, iteration_count, optimal_step, rate, rate_at_optimal_step,
+)
+from theory.lambdify import NumpyFunction, numpy_function
+from theory.lemmas import CLAIMS, LEMMAS, PROOF_STEPS, Lemma, ProofStatus
 from theory.pattern import Pattern
+from theory.quadratic_rate import QuadraticRate, critical_step, exact_rate, quadratic_rate
+from theory.theorem import THEOREM_1, THEOREM_1B, THEOREMS, Theorem
 
-__all__ = ["Pattern"]
+__all__ = [
+    "Pattern",
+    "Theorem", "THEOREM_1", "THEOREM_1B", "THEOREMS",
+    "Lemma", "ProofStatus", "LEMMAS", "PROOF_STEPS", "CLAIMS",
+    "NumpyFunction", "numpy_function",
+    "Bound", "rate", "alpha_max", "optimal_step", "rate_at_optimal_step", "iteration_count", "best_bound",
+    "AGGREGATIONS", "Constants", "aggregation_weights", "aggregation_constants", "aggregation_bounds", "promise",
+    "QuadraticRate", "exact_rate", "quadratic_rate", "critical_step",
+]
