@@ -1,0 +1,55 @@
+"""``python -m proofs_check``: run the verification report.
+
+Prints a table per section, writes ``report.md`` and ``report.json`` to ``--out``,
+and exits 1 if any check failed (2 for bad arguments).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from proofs_check.main_report import empirical_section, stderr_progress
+from proofs_check.report import render_text, write_report
+from proofs_check.scenarios import default_scenarios, quick_scenarios
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m proofs_check", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="run a small subset of the scenarios")
+    parser.add_argument("--scenario", action="append", metavar="NAME",
+                        help="run only this scenario (repeatable); see --list")
+    parser.add_argument("--list", action="store_true", help="list the scenario names and exit")
+    parser.add_argument("--out", type=Path, default=Path("memgd-report"),
+                        help="folder for report.md and report.json (default: ./memgd-report)")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    scenarios = quick_scenarios() if args.quick else default_scenarios()
+    if args.list:
+        print("\n".join(s.name for s in default_scenarios()))
+        return 0
+    if args.scenario:
+        known = {s.name: s for s in default_scenarios()}
+        unknown = [name for name in args.scenario if name not in known]
+        if unknown:
+            print(f"error: unknown scenario(s) {', '.join(unknown)}; choose from: {', '.join(known)}",
+                  file=sys.stderr)
+            return 2
+        scenarios = [known[name] for name in args.scenario]
+    progress = (lambda message: None) if args.quiet else stderr_progress
+    sections = [empirical_section(scenarios, progress)]
+    print(render_text(sections))
+    md, js = write_report(sections, args.out)
+    failed = [c for s in sections for c in s.failed]
+    print(f"report written to {md} and {js}")
+    print(f"{sum(len(s.checks) for s in sections) - len(failed)} checks passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
