@@ -39,6 +39,7 @@ import numpy as np
 from proofs_check.sdp import LyapunovSDP, to_original_units
 from proofs_check.verify_certificate import Verification, verify
 from solvers.status import Status
+from theory import exact_rate
 from theory.pattern import Pattern
 
 
@@ -110,7 +111,7 @@ def certify(
     eig_margin: float = 1e-9,
     objective: str = "transient",
     pairwise_only: bool = False,
-    rho_lower: float | None = None,
+    rho_lower: float | str | None = None,
     solver_opts: dict | None = None,
 ) -> Certificate:
     r"""Smallest verified :math:`\rho` (to ``tol``) of a Lyapunov certificate shared by ``patterns``.
@@ -124,10 +125,13 @@ def certify(
         tol: bisection stops when the verified and the refused :math:`\rho` differ by less.
         T: window length (default: the largest age in ``patterns``; larger is allowed).
         rho_max, rho_min: bisection bracket; ``rho_max < 1`` (a rate).
-        rho_lower: a known lower bound on any certifiable rate (e.g. the largest exact
-            quadratic rate of the patterns); the search then gallops up from it, which
-            costs one solve when the certificate is tight.  A wrong (too high) value can
-            only make the returned rate larger, never unverified.
+        rho_lower: a known lower bound on any certifiable rate; the search then gallops
+            up from it, which costs one solve when the certificate is tight.
+            ``"quadratic"`` uses the largest exact quadratic rate of the patterns
+            (:func:`theory.exact_rate`, a lower bound on the worst case of each).
+            A wrong (too high) value can only make the returned rate larger, never
+            unverified; but with it the search never tries a rate below the bound, so
+            checks of "no certificate below the quadratic rate" must use ``None``.
         margin: strict margin :math:`\delta` imposed in the SDP (normalized units).
         eig_margin: relative eigenvalue margin the verifier requires.
         objective: ``"transient"``: after the search, one more solve at the verified
@@ -175,7 +179,8 @@ def certify(
                 last_reject = f"solver status {raw.status!r} at rho={rho:.6g}"
             return False
         P = 0.5 * (raw.P + raw.P.T)
-        p = np.maximum(raw.p, 0.0)
+        # p = 0 is structural without function values: make it exact (residuals are checked)
+        p = np.maximum(raw.p, 0.0) if use_function_values and not pairwise_only else np.zeros_like(raw.p)
         lam = tuple(np.maximum(l, 0.0) for l in raw.lam)
         nu = np.maximum(raw.nu, 0.0)
         P, p, lam, nu = to_original_units(L, P, p, lam, nu)
@@ -200,6 +205,10 @@ def certify(
                            solve_time=time.perf_counter() - t0, n_bisection=n_solves,
                            n_rejected=n_rej, n_solver_failed=n_fail, **base)
 
+    if isinstance(rho_lower, str):
+        if rho_lower != "quadratic":
+            raise ValueError(f"rho_lower must be a number, None or 'quadratic', got {rho_lower!r}")
+        rho_lower = float(np.max(exact_rate(mu, L, alpha, list(pats))))
     lo, hi = max(rho_min, 0.0 if rho_lower is None else float(rho_lower)), rho_max
     if lo >= hi:
         return not_certified(f"rho_lower={lo:.10g} >= rho_max={hi:.10g}: no certified rate < rho_max")

@@ -34,30 +34,27 @@ from theory.pattern import Pattern
 
 WeightsFn = Callable[[tuple[int, ...]], tuple[float, ...]]
 
-_PICK = ("min", "median", "max")
-_PICK_MEAN = ("min-mean", "median-mean", "max-mean")
-AGGREGATIONS = ("sum", "mid", "mean") + _PICK + _PICK_MEAN
+from theory import aggregations as _agg
+
+_PICK = ("min", "median", "max", "min-mean", "median-mean", "max-mean")
+AGGREGATIONS = _agg.AGGREGATIONS
 
 
 def aggregation_weights(name: str, kappa: float = 1.0) -> WeightsFn:
-    """Weights function of a named aggregation of DESIGN section 5 (see module table)."""
+    """Weights function of a named aggregation (weights from :func:`theory.aggregation_weights`).
+
+    Pick aggregations use exactly one stored gradient: the function accepts one age.
+    """
     if name not in AGGREGATIONS:
         raise ValueError(f"aggregation must be one of {AGGREGATIONS}, got {name!r}")
     k = float(kappa)
 
     def fn(stored: tuple[int, ...]) -> tuple[float, ...]:
         m = len(stored)
-        if m == 0:
-            return (1.0,)
-        if name == "sum":
-            return (1.0,) + (k / m,) * m
-        if name == "mid":
-            return (0.5,) + (k / (2 * m),) * m
-        if name == "mean":
-            return (1.0 / (m + 1),) + (k / (m + 1),) * m
-        if m != 1:
+        if name in _PICK and m > 1:
             raise ValueError(f"aggregation {name!r} uses exactly one stored gradient, got {m}")
-        return (1.0, k) if name in _PICK else (0.5, k / 2)
+        a, b = _agg.aggregation_weights(name, k, m)
+        return (float(a),) + tuple(float(v) for v in b)
 
     return fn
 
@@ -102,5 +99,5 @@ def aggregation_patterns(
     name: str, T: int, C: int, kappa: float = 1.0, *, include_empty: bool = False
 ) -> tuple[Pattern, ...]:
     """All patterns of a named aggregation with buffer size C and ages 1..T."""
-    sizes = (1,) if name in _PICK + _PICK_MEAN else None
+    sizes = (1,) if name in _PICK else None
     return patterns_for_subsets(T, C, aggregation_weights(name, kappa), include_empty=include_empty, sizes=sizes)
