@@ -1,0 +1,75 @@
+r"""Check Theorem 1 / 1b's distance bound on every iterate of a run.
+
+For each problem with realized (or declared) constants, the bound is
+:math:`r_k \le \rho^k r_0` with :math:`\rho` the smaller valid rate of Theorem 1
+and 1b (:func:`theory.best_bound`).  The comparison allows the floating-point
+resolution of a computed distance, :math:`64\,\varepsilon (\|x^*\| + r_0)`, and
+nothing more.  The *slack* at step k >= 1 is :math:`(\rho^k r_0 - r_k) / r_0`; a
+negative slack beyond the resolution where the hypotheses hold is a violation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from solvers import RunResult
+from theory.constants import best_bound
+
+EPS = np.finfo(float).eps
+
+
+@dataclass(frozen=True)
+class BoundCheck:
+    rate: np.ndarray        # (n,) bound's rate, inf where vacuous
+    theorem: np.ndarray     # (n,) "1", "1b" or "none"
+    applies: np.ndarray     # (n,) the hypotheses hold
+    min_slack: np.ndarray   # (n,) smallest (rho^k r_0 - r_k) / r_0 over recorded k (nan if vacuous)
+    worst_step: np.ndarray  # (n,) the k of that smallest slack
+    violated: np.ndarray    # (n,) bool: applies and the bound failed beyond resolution
+
+    @property
+    def any_violation(self) -> bool:
+        return bool(self.violated.any())
+
+
+def check_distance_bound(result: RunResult, *, mu, L, x_star: np.ndarray, s_lo, s_hi, B, W, T) -> BoundCheck:
+    """Evaluate the best valid bound at every recorded iterate of ``result``.
+
+    Constants may be scalars (declared, a priori) or (n,) arrays (realized, a posteriori).
+    """
+    bound = best_bound(mu=mu, L=L, alpha=result.alpha, s_lo=s_lo, s_hi=s_hi, B=B, W=W, T=T)
+    rate = np.broadcast_to(np.asarray(bound.rate, dtype=float), result.alpha.shape)
+    theorem = np.broadcast_to(np.asarray(bound.theorem), result.alpha.shape)
+    applies = np.isfinite(rate)
+    r = result.distances
+    r0 = r[0]
+    k = np.arange(r.shape[0])[:, None]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        envelope = np.where(applies, np.where(applies, rate, 0.0) ** k, np.inf) * r0
+        slack = (envelope - r) / r0
+    slack = np.where(np.isfinite(r) & applies & (k >= 1), slack, np.inf)
+    resolution = 64 * EPS * (np.linalg.norm(x_star, axis=1) + r0) / r0
+    min_slack = slack.min(axis=0)
+    worst = slack.argmin(axis=0)
+    violated = applies & (min_slack < -resolution)
+    return BoundCheck(rate=rate, theorem=theorem, applies=applies,
+                      min_slack=np.where(applies, min_slack, np.nan), worst_step=worst, violated=violated)
+
+
+def check_realized(result: RunResult, problems) -> BoundCheck:
+    """The bound with the constants measured on the run itself (a posteriori)."""
+    c = result.constants
+    return check_distance_bound(result, mu=problems.mu, L=problems.L, x_star=problems.x_star,
+                                s_lo=c.s_lo, s_hi=c.s_hi, B=c.B, W=c.W, T=c.T)
+
+
+def check_declared(result: RunResult, problems, combination, selection) -> BoundCheck | None:
+    """The bound with the rule's declared constants (a priori); None if the rule bounds no age."""
+    if selection.max_age is None:
+        return None
+    capacity = getattr(selection, "capacity", selection.slots)
+    dc = combination.declared_constants(capacity)
+    return check_distance_bound(result, mu=problems.mu, L=problems.L, x_star=problems.x_star,
+                                s_lo=dc.s_lo, s_hi=dc.s_hi, B=dc.B, W=dc.W, T=selection.max_age)

@@ -1,0 +1,189 @@
+r"""``verify_rule``: run Theorem 1's properties against a user's own memory rule.
+
+For each example hypothesis draws a problem batch (any family, condition number
+up to ``max_kappa``) and a step :math:`\alpha = f\,\alpha_{\max}` with
+:math:`f \in (0, 1)`, where :math:`\alpha_{\max}` comes from the rule's declared
+constants (:meth:`declared_constants` of the combination and ``max_age`` of the
+selection).  One run is then checked three ways:
+
+1. *a priori*: :math:`r_k \le \rho^k r_0` with the declared constants (rules that
+   bound their ages);
+2. *a posteriori*: the same with the constants measured on the run, wherever
+   Theorem 1 or 1b applies to them;
+3. *declarations*: the measured constants lie within the declared ones.
+
+A failure is shrunk by hypothesis to a minimal example and raised as
+:class:`RuleViolation`, whose ``reproducer`` regenerates it exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import time
+
+from hypothesis import HealthCheck, given, reject, settings
+from hypothesis import strategies as st
+
+from proofs_check.bound_check import check_declared, check_realized
+from proofs_check.strategies import FAMILIES, ProblemSpec, problem_specs, step_fractions
+from solvers import run
+from theory.constants import alpha_max
+
+_TOL = 1e-12
+
+
+@dataclass(frozen=True)
+class Example:
+    """One checked example and what it showed."""
+
+    spec: ProblemSpec
+    fraction: float
+    alpha: float
+    steps: int
+    seed: int
+    a_priori_slack: float      # nan when the rule declares no age bound
+    a_posteriori_slack: float  # nan when the realized constants make the theorem vacuous
+    realized: dict
+    problems: list[str] = field(default_factory=list)  # what went wrong, empty when all held
+
+    @property
+    def reproducer(self) -> str:
+        s = self.spec
+        return (f"problems = ProblemSpec{tuple(asdict(s).values())!r}.build()\n"
+                f"result = run(problems, selection, combination, alpha={self.alpha!r}, steps={self.steps}, "
+                f"rng={self.seed}, tol=1e-10)")
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    examples: int
+    a_priori_checked: int
+    a_posteriori_checked: int
+    smallest_slack: float
+    realized_ranges: dict
+
+    def __str__(self) -> str:
+        return (f"{self.examples} examples, bound checked a priori on {self.a_priori_checked} and "
+                f"a posteriori on {self.a_posteriori_checked}; smallest slack {self.smallest_slack:.3g}; "
+                f"realized {self.realized_ranges}")
+
+
+class RuleViolation(AssertionError):
+    """A property failed; ``example`` is the minimal failing example found."""
+
+    def __init__(self, example: Example):
+        self.example = example
+        super().__init__("; ".join(example.problems) + "\nminimal reproducer:\n" + example.reproducer)
+
+
+def _admissible_step(combination, selection, mu: float, L: float, capacity: int) -> float:
+    """Largest admissible step from the declared constants (Theorem 1 or 1b); 0 if none."""
+    dc = combination.declared_constants(capacity)
+    T = selection.max_age if selection.max_age is not None else selection.slots
+    kw = dict(mu=mu, L=L, s_lo=dc.s_lo, s_hi=dc.s_hi, B=dc.B, W=dc.W, T=T)
+    if dc.s_lo <= 0:
+        return 0.0
+    return float(max(alpha_max(**kw, theorem="1"), alpha_max(**kw, theorem="1b")))
+
+
+def check_example(selection, combination, spec: ProblemSpec, fraction: float, *, steps: int = 300,
+                  seed: int = 0) -> Example | None:
+    """Run one example and check it; None when no step is admissible for the declared constants."""
+    capacity = getattr(selection, "capacity", getattr(selection, "top_c", selection.slots))
+    top = _admissible_step(combination, selection, spec.mu, spec.L, capacity)
+    if not np.isfinite(top) or top <= 0:
+        return None
+    alpha = fraction * top
+    problems = spec.build()
+    result = run(problems, selection, combination, alpha, steps, rng=seed, tol=1e-10)
+    issues = []
+    post = check_realized(result, problems)
+    if post.any_violation:
+        i = int(np.argmax(post.violated))
+        issues.append(f"a posteriori bound (Theorem {post.theorem[i]}, rho = {post.rate[i]:.6g}) fails on problem {i} "
+                      f"at step {post.worst_step[i]}: slack {post.min_slack[i]:.3g}")
+    prior = check_declared(result, problems, combination, selection)
+    if prior is not None and prior.any_violation:
+        i = int(np.argmax(prior.violated))
+        issues.append(f"a priori bound (Theorem {prior.theorem[i]}, rho = {prior.rate[i]:.6g}) fails on problem {i} "
+                      f"at step {prior.worst_step[i]}: slack {prior.min_slack[i]:.3g}")
+    c = result.constants
+    dc = combination.declared_constants(capacity)
+    realized = dict(T=int(c.T.max()), s_lo=float(c.s_lo.min()), s_hi=float(c.s_hi.max()),
+                    B=float(c.B.max()), W=float(c.W.max()))
+    if selection.max_age is not None and realized["T"] > selection.max_age:
+        issues.append(f"realized T = {realized['T']} exceeds the declared max_age = {selection.max_age}")
+    for name, bad in (("s_lo", realized["s_lo"] < dc.s_lo - _TOL), ("s_hi", realized["s_hi"] > dc.s_hi + _TOL),
+                      ("B", realized["B"] > dc.B + _TOL), ("W", realized["W"] > dc.W + _TOL)):
+        if bad:
+            issues.append(f"realized {name} = {realized[name]:.6g} is outside the declared bound {getattr(dc, name):.6g}")
+    return Example(
+        spec=spec, fraction=fraction, alpha=alpha, steps=steps, seed=seed,
+        a_priori_slack=float(np.nanmin(prior.min_slack)) if prior is not None and prior.applies.any() else float("nan"),
+        a_posteriori_slack=float(np.nanmin(post.min_slack)) if post.applies.any() else float("nan"),
+        realized=realized, problems=issues,
+    )
+
+
+def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 300,
+                families=FAMILIES, max_kappa: float = 1e3, seed: int = 0,
+                shrink_seconds: float = 20.0) -> VerifyReport:
+    """Check Theorem 1's bound for a memory rule on hypothesis-drawn problems and steps.
+
+    ``selection`` and ``combination`` follow :class:`solvers.SelectionRule` and
+    :class:`solvers.CombinationRule`.  Deterministic for a given ``seed``.
+    Returns a :class:`VerifyReport`, or raises :class:`RuleViolation` with the
+    smallest failing example hypothesis found within ``shrink_seconds`` of shrinking,
+    or ``ValueError`` if the declared constants admit no step.
+    """
+    capacity = getattr(selection, "capacity", getattr(selection, "top_c", selection.slots))
+    declared = combination.declared_constants(capacity)
+    if not declared.s_lo > 0:
+        raise ValueError(f"no step is admissible: the declared s_lo = {declared.s_lo:.4g} must be > 0 "
+                         "(every step's weights must sum to a positive number)")
+    seen: list[Example] = []
+    failing: list[Example] = []
+    first_failure_at: list[float] = []
+
+    @settings(max_examples=max_examples, derandomize=True, database=None, deadline=None,
+              suppress_health_check=[HealthCheck.too_slow], print_blob=False)
+    @given(spec=problem_specs(families=families, max_kappa=max_kappa), fraction=step_fractions(),
+           run_seed=st.integers(0, 2**31 - 1))
+    def property_holds(spec, fraction, run_seed):
+        key = (spec, fraction, run_seed)
+        if first_failure_at and time.monotonic() - first_failure_at[0] > shrink_seconds:
+            # shrink budget spent: only examples already seen failing fail again, so the
+            # smallest one found so far is what hypothesis replays and reports
+            known = [e for e in failing if (e.spec, e.fraction, e.seed ^ seed) == key]
+            if known:
+                failing.append(known[0])  # the example hypothesis reports is the last one failing
+                raise AssertionError(known[0].problems)
+            return
+        example = check_example(selection, combination, spec, fraction, steps=steps, seed=run_seed ^ seed)
+        if example is None:
+            reject()  # the memory term admits no step at this condition number
+        seen.append(example)
+        if example.problems:
+            failing.append(example)
+            first_failure_at[:] = first_failure_at or [time.monotonic()]
+            raise AssertionError("; ".join(example.problems))
+
+    try:
+        property_holds()
+    except AssertionError:
+        raise RuleViolation(failing[-1]) from None
+    if not seen:
+        raise ValueError("no step is admissible for the declared constants at any drawn condition number")
+    slacks = [e.a_posteriori_slack for e in seen] + [e.a_priori_slack for e in seen]
+    slacks = [s for s in slacks if np.isfinite(s)]
+    keys = ("T", "s_lo", "s_hi", "B", "W")
+    ranges = {k: (min(e.realized[k] for e in seen), max(e.realized[k] for e in seen)) for k in keys}
+    return VerifyReport(
+        examples=len(seen),
+        a_priori_checked=sum(np.isfinite(e.a_priori_slack) for e in seen),
+        a_posteriori_checked=sum(np.isfinite(e.a_posteriori_slack) for e in seen),
+        smallest_slack=min(slacks) if slacks else float("nan"),
+        realized_ranges=ranges,
+    )
