@@ -288,3 +288,18 @@ def test_promise_for_adam_style_mean_topc10():
     expected = rate(mu=1, L=10, alpha=np.array([1e-4, 1e-2]), s_lo=1, s_hi=1, B=10 / 11, W=1, T=10)
     np.testing.assert_allclose(b.rate_1, expected)
     assert np.isinf(b.rate[1])
+
+
+def test_first_step_makes_design_example_vacuous():
+    # The reference implementation's first step is d_0 = g_0 (empty buffer): s = 1 there.
+    # Whole-run constants for "sum", kappa = 1 are then s_lo = 1, s_hi = 2, B = 1, W = 2, and
+    # at alpha = 0.002, T = 3: p + q = 1 - 0.002 + 0.0024 = 1.0004 >= 1, so Theorem 1 is vacuous;
+    # DESIGN's 0.99977 is the steady-state figure (buffer non-empty, m >= 1).
+    c = aggregation_bounds("sum", 1.0, 2, m_min=0)
+    assert (c.s_lo, c.s_hi, c.B, c.W) == (1.0, 2.0, 1.0, 2.0)
+    whole = promise(aggregation="sum", kappa=1, topC=2, m_min=0, T=3, mu=1, L=10, alpha=0.002)
+    assert whole.theorem == "none" and whole.rate == math.inf
+    steady = promise(aggregation="sum", kappa=1, topC=2, T=3, mu=1, L=10, alpha=0.002)
+    assert round(steady.rate, 5) == 0.99977
+    # whole-run admissible steps: alpha < s_lo mu / (L^2 B W T) = 1 / (100 * 2 * 3)
+    assert alpha_max(mu=1, L=10, s_lo=1, s_hi=2, B=1, W=2, T=3) == pytest.approx(1 / 600)

@@ -198,7 +198,8 @@ def patterns(draw, T_max=5):
     others.sort()
     w0 = draw(st.floats(0.05, 2.0))
     ws = draw(st.lists(st.floats(-1.0, 1.5), min_size=len(others), max_size=len(others)))
-    return Pattern((0, *others), (w0, *ws))
+    scale = draw(st.sampled_from([1.0, 0.1, 0.003]))  # small memory makes variant 1b applicable
+    return Pattern((0, *others), (w0, *(scale * w for w in ws)))
 
 
 @given(p=patterns(), mu=st.floats(0.05, 1.0), cond=st.floats(1.0, 50.0),

@@ -28,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from theory.constants import Bound, best_bound
 
@@ -114,7 +115,7 @@ def aggregation_bounds(aggregation: str, kappa: float, topC: int, *, m_min: int 
     )
 
 
-def promise(*, aggregation: str, kappa: float, T: int, mu, L, alpha,
+def promise(*, aggregation: str, kappa: float, T: int, mu: float, L: float, alpha: ArrayLike,
             m: int | None = None, topC: int | None = None, m_min: int = 1) -> Bound:
     """What Theorem 1 / 1b promise for an aggregation at step alpha.
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from theory.derived import (
     ALPHA_MAX_1, ALPHA_MAX_1B, ALPHA_STAR_1, ALPHA_STAR_1B, ITERATIONS, RHO_STAR_1, RHO_STAR_1B, rho,
@@ -59,7 +60,8 @@ def _static_admissible(th: Theorem, values: dict[str, np.ndarray]) -> np.ndarray
     return ok
 
 
-def rate(*, mu, L, alpha, s_lo, s_hi, B, W, T, theorem: str = "1"):
+def rate(*, mu: ArrayLike, L: ArrayLike, alpha: ArrayLike, s_lo: ArrayLike, s_hi: ArrayLike,
+         B: ArrayLike, W: ArrayLike, T: ArrayLike, theorem: str = "1") -> float | np.ndarray:
     r"""Bound rho(alpha) of the chosen theorem; ``inf`` where a hypothesis fails.
 
     Theorem 1: :math:`(1-\alpha s_{lo}\mu+\alpha^2L^2BWT)^{1/(2T+1)}`;
@@ -72,7 +74,8 @@ def rate(*, mu, L, alpha, s_lo, s_hi, B, W, T, theorem: str = "1"):
     return as_output(np.where(ok, value, np.inf))
 
 
-def alpha_max(*, mu, L, s_lo, s_hi, B, W, T, theorem: str = "1"):
+def alpha_max(*, mu: ArrayLike, L: ArrayLike, s_lo: ArrayLike, s_hi: ArrayLike, B: ArrayLike,
+              W: ArrayLike, T: ArrayLike, theorem: str = "1") -> float | np.ndarray:
     r"""Supremum of the admissible steps; 0.0 where none is admissible.
 
     Theorem 1: :math:`\min(s_{lo}\mu/(L^2BWT),\ 2/((\mu+L)s_{hi}))` (the first bound
@@ -86,7 +89,8 @@ def alpha_max(*, mu, L, s_lo, s_hi, B, W, T, theorem: str = "1"):
     return as_output(np.where(_static_admissible(th, v), value, 0.0))
 
 
-def optimal_step(*, mu, L, s_lo, s_hi, B, W, T, theorem: str = "1"):
+def optimal_step(*, mu: ArrayLike, L: ArrayLike, s_lo: ArrayLike, s_hi: ArrayLike, B: ArrayLike,
+                 W: ArrayLike, T: ArrayLike, theorem: str = "1") -> float | np.ndarray:
     r"""Step minimising the bound; ``nan`` where no step is admissible.
 
     Theorem 1: :math:`\min(s_{lo}\mu/(2L^2BWT),\ 2/((\mu+L)s_{hi}))`;
@@ -99,7 +103,8 @@ def optimal_step(*, mu, L, s_lo, s_hi, B, W, T, theorem: str = "1"):
     return as_output(np.where(_static_admissible(th, v), value, np.nan))
 
 
-def rate_at_optimal_step(*, mu, L, s_lo, s_hi, B, W, T, theorem: str = "1"):
+def rate_at_optimal_step(*, mu: ArrayLike, L: ArrayLike, s_lo: ArrayLike, s_hi: ArrayLike, B: ArrayLike,
+                         W: ArrayLike, T: ArrayLike, theorem: str = "1") -> float | np.ndarray:
     r"""The bound at :func:`optimal_step`, from the closed form (no re-check of the
     step hypothesis in floating point at its boundary); ``inf`` where no step is
     admissible."""
@@ -111,7 +116,7 @@ def rate_at_optimal_step(*, mu, L, s_lo, s_hi, B, W, T, theorem: str = "1"):
     return as_output(np.where(ok, value, np.inf))
 
 
-def iteration_count(*, eps, rate):
+def iteration_count(*, eps: ArrayLike, rate: ArrayLike) -> float | np.ndarray:
     r"""Smallest integer K with :math:`\rho^K \le \varepsilon`, so :math:`r_K \le \varepsilon r_0`:
     :math:`K = \lceil \log\varepsilon / \log\rho \rceil` (0 if :math:`\varepsilon \ge 1`,
     1 if :math:`\rho = 0`, ``inf`` if the rate is vacuous, i.e. :math:`\rho \ge 1` or inf)."""
@@ -142,12 +147,13 @@ class Bound:
     def vacuous(self) -> bool | np.ndarray:
         return as_output(np.isinf(np.asarray(self.rate)))
 
-    def iterations(self, eps) -> float | np.ndarray:
+    def iterations(self, eps: ArrayLike) -> float | np.ndarray:
         """K(eps) for this bound (inf where vacuous)."""
         return iteration_count(eps=eps, rate=self.rate)
 
 
-def best_bound(*, mu, L, alpha, s_lo, s_hi, B, W, T) -> Bound:
+def best_bound(*, mu: ArrayLike, L: ArrayLike, alpha: ArrayLike, s_lo: ArrayLike, s_hi: ArrayLike,
+               B: ArrayLike, W: ArrayLike, T: ArrayLike) -> Bound:
     """The smaller valid bound of Theorem 1 and variant 1b, and which one it is."""
     kw = dict(mu=mu, L=L, alpha=alpha, s_lo=s_lo, s_hi=s_hi, B=B, W=W, T=T)
     r1 = np.asarray(rate(**kw, theorem="1"))

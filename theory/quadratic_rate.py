@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.optimize import brentq
 
 from theory.pattern import Pattern
@@ -100,7 +101,7 @@ class QuadraticRate:
     h_worst: float | np.ndarray
 
 
-def quadratic_rate(mu: float, L: float, alpha, pattern: Pattern | Sequence[Pattern], *,
+def quadratic_rate(mu: float, L: float, alpha: ArrayLike, pattern: Pattern | Sequence[Pattern], *,
                    n_grid: int = 257) -> QuadraticRate:
     """:func:`exact_rate` together with the maximizing eigenvalue."""
     v = check(mu=mu, L=L, alpha=alpha)
@@ -167,8 +168,8 @@ def _golden_max(lo: np.ndarray, hi: np.ndarray, alpha: np.ndarray, W: np.ndarray
     return best_h, best_f
 
 
-def exact_rate(mu: float, L: float, alpha, pattern: Pattern | Sequence[Pattern], *,
-               n_grid: int = 257):
+def exact_rate(mu: float, L: float, alpha: ArrayLike, pattern: Pattern | Sequence[Pattern], *,
+               n_grid: int = 257) -> float | np.ndarray:
     r"""Exact rate :math:`\max_{h\in[\mu,L]}` (largest root modulus of :math:`\chi_h`).
 
     ``pattern``: one :class:`Pattern` or a sequence of them; ``alpha``: scalar or array
