@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from proofs_check.main_report import empirical_section, stderr_progress
+from proofs_check.main_report import counterexample_section, scenario_section, stderr_progress
 from proofs_check.report import render_text, write_report
 from proofs_check.scenarios import default_scenarios, quick_scenarios
 
@@ -24,6 +24,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=Path("memgd-report"),
                         help="folder for report.md and report.json (default: ./memgd-report)")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    parser.add_argument("--no-counterexamples", action="store_true",
+                        help="skip the counterexample searches (about a minute)")
     return parser.parse_args(argv)
 
 
@@ -42,7 +44,9 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         scenarios = [known[name] for name in args.scenario]
     progress = (lambda message: None) if args.quiet else stderr_progress
-    sections = [empirical_section(scenarios, progress)]
+    sections = [scenario_section(scenarios, progress)]
+    if not (args.no_counterexamples or args.quick or args.scenario):
+        sections.append(counterexample_section(progress))
     print(render_text(sections))
     md, js = write_report(sections, args.out)
     failed = [c for s in sections for c in s.failed]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from proofs_check.scenarios import Scenario
-from solvers import RunResult, Status, envelope_rate, make_quadratics, make_tilted, run, tail_rate
+from solvers import ProblemBatch, RunResult, Status, envelope_rate, make_quadratics, make_tilted, run, tail_rate
 
 FAMILIES = ("quadratic", "logistic", "huber")
 
@@ -29,6 +29,8 @@ class Empirical:
     outcome: Status
     counts: dict[str, int]
     by_family: dict[str, RunResult]
+    problems: dict[str, ProblemBatch]
+    family_tail_rates: dict[str, float]  # worst asymptotic rate per family
 
 
 def make_problems(family: str, mu: float, L: float, n: int, d: int, rng: np.random.Generator):
@@ -40,10 +42,10 @@ def make_problems(family: str, mu: float, L: float, n: int, d: int, rng: np.rand
 def run_scenario(scenario: Scenario, *, n: int = 8, d: int = 10, seed: int = 0,
                  families=FAMILIES) -> Empirical:
     rng = np.random.default_rng(seed)
-    results = {}
+    results, batches = {}, {}
     for family in families:
-        problems = make_problems(family, scenario.mu, scenario.L, n, d, rng)
-        results[family] = run(problems, scenario.selection, scenario.combination, scenario.alpha,
+        batches[family] = make_problems(family, scenario.mu, scenario.L, n, d, rng)
+        results[family] = run(batches[family], scenario.selection, scenario.combination, scenario.alpha,
                               scenario.steps, rng=rng, tol=1e-10)
     status = np.concatenate([r.status for r in results.values()])
     dists = np.concatenate([r.distances for r in results.values()], axis=1)
@@ -61,6 +63,8 @@ def run_scenario(scenario: Scenario, *, n: int = 8, d: int = 10, seed: int = 0,
         outcome=outcome,
         counts=counts,
         by_family=results,
+        problems=batches,
+        family_tail_rates={f: _worst(tail_rate(r.distances)) for f, r in results.items()},
     )
 
 

@@ -27,6 +27,7 @@ class Section:
     title: str
     columns: list[str]
     rows: list[dict] = field(default_factory=list)
+    intro: list[str] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -59,6 +60,7 @@ def render_text(sections: list[Section]) -> str:
     out = []
     for sec in sections:
         out.append(f"== {sec.title} ==")
+        out.extend(sec.intro)
         cells = _table(sec.columns, sec.rows)
         widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(sec.columns)]
         out.append("  ".join(c.ljust(w) for c, w in zip(sec.columns, widths)))
@@ -74,6 +76,8 @@ def render_markdown(sections: list[Section]) -> str:
     out = ["# memgd verification report", ""]
     for sec in sections:
         out += [f"## {sec.title}", ""]
+        if sec.intro:
+            out += ["```", *sec.intro, "```", ""]
         out.append("| " + " | ".join(sec.columns) + " |")
         out.append("|" + "---|" * len(sec.columns))
         out += ["| " + " | ".join(r) + " |" for r in _table(sec.columns, sec.rows)]
@@ -97,6 +101,7 @@ def render_json(sections: list[Section]) -> str:
         "sections": [
             {
                 "title": s.title,
+                "intro": s.intro,
                 "columns": s.columns,
                 "rows": [{k: _jsonable(v) for k, v in r.items()} for r in s.rows],
                 "checks": [{"name": c.name, "passed": c.passed, "detail": c.detail} for c in s.checks],

@@ -1,0 +1,103 @@
+r"""Everything the report says about one scenario, computed once.
+
+- the Theorem 1 / 1b bound: *a priori* from the rule's declared constants when the
+  selection bounds its ages, otherwise *a posteriori* from the worst constants
+  realized on the empirical runs (largest T, B, W and s_hi, smallest s_lo);
+- the exact quadratic rate of the scenario's fixed pattern (when it has one);
+- the empirical runs, and on each of them the distance bound at every iterate;
+- iteration counts :math:`K(\varepsilon) = \lceil \log\varepsilon / \log\rho \rceil`
+  for every rate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from proofs_check.bound_check import check_realized
+from proofs_check.lemma_checks import LemmaCheck, check_lemmas
+from proofs_check.empirical import Empirical, run_scenario
+from proofs_check.report import Check
+from proofs_check.scenarios import Scenario
+from solvers import run
+from theory import best_bound, exact_rate, iteration_count
+
+EPSILON = 1e-6
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    scenario: Scenario
+    empirical: Empirical
+    bound_rate: float        # inf where vacuous
+    bound_theorem: str       # "1", "1b" or "none"
+    bound_source: str        # "a priori" or "a posteriori"
+    constants: dict          # the constants the bound used
+    exact_rate: float | None  # None when the rule has no fixed pattern
+    lemmas: dict[str, LemmaCheck]  # smallest slack of each proof step over traced runs
+    checks: list[Check]
+
+    @property
+    def smallest_lemma_slack(self) -> tuple[str, float]:
+        name = min((n for n, c in self.lemmas.items() if c.checked), key=lambda n: self.lemmas[n].min_slack)
+        return name, self.lemmas[name].min_slack
+
+    def iterations(self, rate: float | None) -> float | None:
+        return None if rate is None or not np.isfinite(rate) else float(iteration_count(eps=EPSILON, rate=rate))
+
+
+def _constants(scenario: Scenario, emp: Empirical) -> tuple[dict, str]:
+    sel = scenario.selection
+    if sel.max_age is not None:
+        dc = scenario.combination.declared_constants(scenario.capacity)
+        return dict(T=sel.max_age, s_lo=dc.s_lo, s_hi=dc.s_hi, B=dc.B, W=dc.W), "a priori"
+    cs = [r.constants for r in emp.by_family.values()]
+    return dict(T=int(max(c.T.max() for c in cs)), s_lo=float(min(c.s_lo.min() for c in cs)),
+                s_hi=float(max(c.s_hi.max() for c in cs)), B=float(max(c.B.max() for c in cs)),
+                W=float(max(c.W.max() for c in cs))), "a posteriori"
+
+
+def evaluate(scenario: Scenario, *, n: int = 8, d: int = 10, seed: int = 0) -> Evaluation:
+    emp = run_scenario(scenario, n=n, d=d, seed=seed)
+    constants, source = _constants(scenario, emp)
+    bound = best_bound(mu=scenario.mu, L=scenario.L, alpha=scenario.alpha, **constants)
+    pattern = scenario.pattern
+    exact = None if pattern is None else float(exact_rate(scenario.mu, scenario.L, scenario.alpha, pattern))
+    checks = []
+
+    for family, result in emp.by_family.items():
+        bc = check_realized(result, emp.problems[family])
+        checks.append(Check(f"{scenario.name}: a posteriori bound on {family} runs", not bc.any_violation,
+                            f"{int(bc.violated.sum())} of {bc.violated.size} runs violate r_k <= rho^k r_0"))
+    if exact is not None:
+        quad_rate = emp.family_tail_rates["quadratic"]
+        checks.append(Check(f"{scenario.name}: measured quadratic rate <= exact rate", quad_rate <= exact + 1e-3,
+                            f"measured {quad_rate:.6f}, exact {exact:.6f}"))
+        if np.isfinite(bound.rate):
+            checks.append(Check(f"{scenario.name}: exact rate <= Theorem bound", exact <= float(bound.rate) + 1e-12,
+                                f"exact {exact:.6f} above the bound {float(bound.rate):.6f}: the theorem is wrong here"))
+    lemmas = traced_lemmas(scenario, emp)
+    checks.extend(Check(f"{scenario.name}: lemma {name}", c.holds,
+                        f"slack {c.min_slack:.3e} at (step, problem) {c.where}") for name, c in lemmas.items())
+    return Evaluation(scenario, emp, float(bound.rate), str(bound.theorem), source, constants, exact, lemmas,
+                      checks)
+
+
+def traced_lemmas(scenario: Scenario, emp: Empirical, *, families=("quadratic", "logistic"), n: int = 4,
+                  max_steps: int = 2000, seed: int = 1) -> dict[str, LemmaCheck]:
+    """Lemma L1-L5 slacks on traced runs of the first ``n`` problems of each family, merged."""
+    merged: dict[str, LemmaCheck] = {}
+    for family in families:
+        problems = emp.problems[family]
+        first = type(problems)(**{f: (v[:n] if isinstance(v, np.ndarray) and v.shape[:1] == (problems.n,) else v)
+                                  for f, v in vars(problems).items()})
+        result = run(first, scenario.selection, scenario.combination, scenario.alpha,
+                     min(scenario.steps, max_steps), rng=seed, tol=1e-10, trace=True)
+        for name, c in check_lemmas(result, first).items():
+            old = merged.get(name)
+            if old is None or (c.checked and (not old.checked or c.min_slack < old.min_slack)):
+                merged[name] = LemmaCheck(name, c.checked + (old.checked if old else 0), c.min_slack, c.where)
+            else:
+                merged[name] = LemmaCheck(name, old.checked + c.checked, old.min_slack, old.where)
+    return merged
