@@ -176,7 +176,7 @@ def certify(
                 infeasible_at = rho if infeasible_at is None else max(infeasible_at, rho)
             else:
                 n_fail += 1
-                last_reject = f"solver status {raw.status!r} at rho={rho:.6g}"
+                last_reject = f"solver status {raw.status!r} at rho={rho:.10g}"
             return False
         P = 0.5 * (raw.P + raw.P.T)
         # p = 0 is structural without function values: make it exact (residuals are checked)
@@ -188,7 +188,7 @@ def certify(
         ver = verify(mu, L, alpha, pats, Tw, rho, P, p, lam, nu, eig_margin=eig_margin)
         if not ver.ok:
             n_rej += 1
-            last_reject = f"verification failed at rho={rho:.6g}: {ver.reason}"
+            last_reject = f"verification failed at rho={rho:.10g}: {ver.reason}"
             return False
         if best is None or rho < best[0] or (rho == best[0] and ver.transient < best[2].transient):
             best = (rho, (P, p, lam, nu), ver)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import io
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -74,7 +75,9 @@ def _solve_once(mu, L, alpha, pattern, N, solver, opts):
         if k + 1 < N:
             gs_hist.append(func.gradient(x_new))
     problem.set_performance_metric((xs_hist[N] - xs) ** 2)
-    with contextlib.redirect_stdout(io.StringIO()):
+    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+        # an inaccurate solve is reported through the status, which the caller checks
+        warnings.filterwarnings("ignore", message="Solution may be inaccurate", category=UserWarning)
         dual = problem.solve(wrapper="cvxpy", solver=solver, verbose=0, return_primal_or_dual="dual", **opts)
     prob = problem.wrapper.prob
     return dual, prob.value, str(prob.status), str(problem.wrapper.solver_name)

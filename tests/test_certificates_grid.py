@@ -1,0 +1,48 @@
+"""Full grid of certificates against exact quadratic rates and PEPit (slow: run with -m slow)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from proofs_check.certificates import certify
+from proofs_check.patterns import aggregation_patterns
+from proofs_check.pepit_worst_case import pepit_worst_case
+from solvers.status import Status
+from theory import critical_step, exact_rate
+from theory.pattern import Pattern
+
+MU = 1.0
+
+
+def _cases(T):
+    return {
+        "sum-full": (aggregation_patterns("sum", T, T)[-1],),
+        "mean-full": (aggregation_patterns("mean", T, T)[-1],),
+        "fixed": (Pattern((0, T), (1.0, 0.5)),),
+        "sum-set": aggregation_patterns("sum", T, T, include_empty=True),
+        "mean-set": aggregation_patterns("mean", T, T, include_empty=True),
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("L", [10.0, 100.0])
+@pytest.mark.parametrize("T", [1, 2, 3])
+def test_grid_no_false_certificates_and_pepit_below_bound(L, T):
+    for name, pats in _cases(T).items():
+        a_c = min(critical_step(MU, L, p) for p in pats)
+        for frac in (0.1, 0.3, 0.6, 0.9):
+            alpha = frac * a_c
+            q = float(np.max(exact_rate(MU, L, alpha, list(pats))))
+            cert = certify(MU, L, alpha, pats)
+            if not cert.certified:
+                assert cert.status in (Status.NOT_CERTIFIED, Status.SOLVER_FAILED) and cert.reason
+                assert cert.rho is None
+                continue
+            assert cert.verification.ok
+            assert cert.rho >= q - 1e-12, (name, frac, cert.rho, q)
+            if len(pats) == 1:
+                N = 10
+                res = pepit_worst_case(MU, L, alpha, pats[0], N)
+                assert res.status is Status.CONVERGED, res.reason
+                assert res.primal <= cert.bound(N) * (1 + 1e-6), (name, frac)
