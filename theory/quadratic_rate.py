@@ -111,7 +111,7 @@ def quadratic_rate(mu: float, L: float, alpha: ArrayLike, pattern: Pattern | Seq
         raise ValueError(f"n_grid must be an integer >= 3, got {n_grid!r}")
     pats, single = _patterns(pattern)
     a = v["alpha"]
-    mu_, L_ = float(v["mu"]), float(v["L"])
+    L_ = float(v["L"])
     W = _dense(pats)
     P, A = len(pats), a.size
     alpha_pa = np.broadcast_to(a.reshape(1, A), (P, A))
@@ -207,10 +207,10 @@ def critical_step(mu: float, L: float, pattern: Pattern, *, ratio: float = 1.02,
         raise ValueError(f"ratio must be > 1, got {ratio!r}")
     if pattern.s <= 0:
         return 0.0
-    mu_, L_ = float(v["mu"]), float(v["L"])
+    L_ = float(v["L"])
 
-    def rate(a):
-        return exact_rate(mu_, L_, a, pattern, n_grid=n_grid)
+    def rate(a):  # the crossing happens at h = L (see above): the rate at h = L alone decides
+        return exact_rate(L_, L_, a, pattern, n_grid=n_grid)
 
     a_lo = 1e-3 / (L_ * max(pattern.W, 1e-300))
     if rate(a_lo) >= 1.0:
