@@ -111,7 +111,7 @@ def quadratic_rate(mu: float, L: float, alpha: ArrayLike, pattern: Pattern | Seq
         raise ValueError(f"n_grid must be an integer >= 3, got {n_grid!r}")
     pats, single = _patterns(pattern)
     a = v["alpha"]
-    L_ = float(v["L"])
+    mu_, L_ = float(v["mu"]), float(v["L"])
     W = _dense(pats)
     P, A = len(pats), a.size
     alpha_pa = np.broadcast_to(a.reshape(1, A), (P, A))
