@@ -3,7 +3,10 @@
 Knows nothing of the other memgd packages.
 """
 
-from solvers.base_optimizers import BaseOptimizer, GradientDescent
+from solvers.base_optimizers import (
+    Adagrad, AdagradState, Adam, AdamState, BaseOptimizer, GradientDescent, Momentum, MomentumState, RMSprop,
+    RMSpropState,
+)
 from solvers.combination import (
     AGGREGATIONS, AgeWeights, Aggregation, CombinationConstants, CombinationRule, FixedWeights, RandomWeights,
     direction,
@@ -13,7 +16,11 @@ from solvers.problems import (
     FiniteSumBatch, ProblemBatch, QuadraticBatch, TiltedBatch, make_finite_sums, make_quadratics, make_tilted,
 )
 from solvers.rates import envelope_rate, tail_rate
-from solvers.runner import RealizedConstants, RunResult, Trace, run
+from solvers.runner import RealizedConstants, RunResult, Trace, WeightDecay, run
+from solvers.optimizers import (
+    OPTIMIZERS, PLAIN, Optimizer, adagrad, adagrad_c, adam, adam_c, chain, make_optimizer, rmsprop, rmsprop_c,
+    run_optimizer, sgd, sgd_c, sgdm, sgdm_c,
+)
 from solvers.selection import CriticalGradients, Fifo, KeepOldest, RandomSubset, Scripted, SelectionRule
 from solvers.status import Status
 
@@ -24,5 +31,9 @@ __all__ = [
     "SelectionRule", "CriticalGradients", "Fifo", "RandomSubset", "KeepOldest", "Scripted",
     "CombinationRule", "CombinationConstants", "Aggregation", "FixedWeights", "AgeWeights", "RandomWeights",
     "AGGREGATIONS", "direction", "MemoryState",
-    "BaseOptimizer", "GradientDescent", "tail_rate", "envelope_rate",
+    "BaseOptimizer", "GradientDescent", "Momentum", "Adam", "RMSprop", "Adagrad",
+    "MomentumState", "AdamState", "RMSpropState", "AdagradState", "WeightDecay",
+    "Optimizer", "chain", "run_optimizer", "make_optimizer", "OPTIMIZERS", "PLAIN",
+    "sgd", "sgdm", "adam", "rmsprop", "adagrad", "sgd_c", "sgdm_c", "adam_c", "rmsprop_c", "adagrad_c",
+    "tail_rate", "envelope_rate",
 ]

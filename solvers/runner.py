@@ -15,6 +15,16 @@ array axes.  A problem stops with a status when its relative distance
 :math:`r_k / r_0` falls to ``tol`` (converged) or exceeds ``blowup``, or its
 iterate is not finite (diverged); its later entries in the histories are NaN.
 Nothing is raised for an outcome; ``ValueError`` only for bad input.
+
+**Weight decay** (:class:`WeightDecay`, coefficient :math:`\lambda`) enters in one
+of two places.  ``where="gradient"``: every gradient becomes
+:math:`g_k + \lambda x_k` before the memory sees it (the method then runs on
+:math:`f + \tfrac{\lambda}{2}\|x\|^2`, still in the class of DESIGN section 1);
+the selection rule ranks it by its own norm, or with ``rank_by="raw"`` by
+:math:`\|g_k\|` before the decay term (the reference SGD_C).
+``where="direction"``: the memory stores raw gradients and
+:math:`d_k \leftarrow d_k + \lambda x_k` after aggregation (the reference Adam_C
+and RMSprop_C).  Either way the distances are still measured to the ``x*`` of f.
 """
 
 from __future__ import annotations
@@ -29,7 +39,38 @@ from solvers.combination import CombinationRule, direction
 from solvers.problems.base import ProblemBatch
 from solvers.selection.base import SelectionRule
 from solvers.status import Status
-from solvers.validation import batch_array, integer_at_least, nonnegative, per_problem, positive
+from solvers.validation import batch_array, integer_at_least, nonnegative, one_of, per_problem, positive
+
+
+WEIGHT_DECAY_PLACES = ("gradient", "direction")
+WEIGHT_DECAY_RANKS = ("stored", "raw")
+
+
+@dataclass(frozen=True)
+class WeightDecay:
+    """L2 weight decay: coefficient and where it enters (see module doc).
+
+    ``rank_by`` only matters for ``where="gradient"``: ``"stored"`` ranks a gradient
+    by the norm of what the memory stores (:math:`g + \\lambda x`), ``"raw"`` by
+    :math:`\\|g\\|`.  With ``where="direction"`` the memory stores raw gradients.
+    """
+
+    coeff: float = 0.0
+    where: str = "gradient"
+    rank_by: str = "stored"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "coeff", float(nonnegative("weight_decay", self.coeff)))
+        one_of("weight decay place", self.where, WEIGHT_DECAY_PLACES)
+        one_of("weight decay rank_by", self.rank_by, WEIGHT_DECAY_RANKS)
+
+
+def _resolve_weight_decay(weight_decay) -> WeightDecay:
+    if weight_decay is None:
+        return WeightDecay()
+    if isinstance(weight_decay, WeightDecay):
+        return weight_decay
+    return WeightDecay(weight_decay)
 
 
 class RealizedConstants(NamedTuple):
@@ -46,7 +87,8 @@ class Trace(NamedTuple):
     """Full per-step record (only with ``trace=True``); NaN after a problem stopped."""
 
     iterates: np.ndarray    # (K+1, n, d) x_k
-    gradients: np.ndarray   # (K, n, d)   g_k as used (stochastic if minibatch)
+    gradients: np.ndarray   # (K, n, d)   g_k as the memory sees it (stochastic if minibatch; + lambda x_k
+                            #             where weight decay enters the gradient)
     directions: np.ndarray  # (K, n, d)   d_k
     a: np.ndarray           # (K, n)      weight of g_k
     b: np.ndarray           # (K, n, S)   weights of the memory slots
@@ -103,6 +145,7 @@ def run(
     batch_size: int | None = None,
     base: BaseOptimizer | None = None,
     trace: bool = False,
+    weight_decay: WeightDecay | float | None = None,
 ) -> RunResult:
     """Run a fixed-memory gradient method on every problem of the batch.
 
@@ -119,6 +162,8 @@ def run(
     batch_size : use minibatch gradients of this size (finite-sum problems only)
     base : base optimizer consuming d_k (default gradient descent)
     trace : also record iterates, gradients, directions and weights
+    weight_decay : a :class:`WeightDecay` or its coefficient (>= 0, entering the gradient);
+        default none
     """
     n, d = problems.n, problems.d
     alpha = positive("alpha", per_problem("alpha", alpha, n))
@@ -129,6 +174,10 @@ def run(
     if batch_size is not None and not hasattr(problems, "minibatch_grad"):
         raise ValueError(f"batch_size needs a finite-sum problem batch, got {type(problems).__name__}")
     base = GradientDescent() if base is None else base
+    wd = _resolve_weight_decay(weight_decay)
+    decayed_gradient = wd.coeff != 0.0 and wd.where == "gradient"
+    decayed_direction = wd.coeff != 0.0 and wd.where == "direction"
+    rank_raw = decayed_gradient and wd.rank_by == "raw"
     x = problems.start_points(rng) if x0 is None else batch_array("x0", x0, (n, d)).copy()
 
     def oracle(point):
@@ -162,7 +211,8 @@ def run(
 
     with np.errstate(over="ignore", invalid="ignore"):
         for k in range(K):
-            g = oracle(x)
+            g_raw = oracle(x)
+            g = g_raw + wd.coeff * x if decayed_gradient else g_raw
             if mem is None:
                 mem = selection.init(g)
                 S = mem.slots
@@ -172,6 +222,8 @@ def run(
             used = selection.active(mem, k, rng)
             a, b = combination.weights(g, mem, used, k, rng)
             dk = direction(g, mem, a, b)
+            if decayed_direction:
+                dk = dk + wd.coeff * x
             slot_ages = mem.ages(k)
             weighted = used & (b != 0)
             if trace:
@@ -181,7 +233,10 @@ def run(
                 tr.a[k] = np.where(running, a, np.nan)
                 tr.b[k] = np.where(live, b, np.nan)
                 tr.slot_ages[k] = np.where(live & mem.filled, slot_ages, -1)
-            mem = selection.insert(mem, g, k, rng)
+            if rank_raw:
+                mem = _insert_ranked_by_raw(selection, mem, g_raw, g, k, rng)
+            else:
+                mem = selection.insert(mem, g, k, rng)
             delta, opt_state = base.step(dk, opt_state, alpha, k)
             x_new = x + delta
 
@@ -224,6 +279,21 @@ def run(
         distances=dist, gaps=gaps, max_age=max_age, ages=ages_hist, s=s_hist, B=B_hist, W=W_hist,
         constants=constants, status=status, nit=nit, message=messages, x=x, alpha=alpha, trace=tr,
     )
+
+
+def _insert_ranked_by_raw(selection, mem, g_raw, g, k, rng):
+    """Let the rule decide and rank with the raw gradient, then store the decayed one.
+
+    Every rule writes g_k with ``born = k`` (:func:`solvers.memory.write_slot`), so
+    the slots written now are exactly those born at k; their gradient and stored
+    norm become those of ``g`` (the reference's proportional replacement weighs
+    stored tensors), their priority stays ``||g_raw||``.
+    """
+    mem = selection.insert(mem, g_raw, k, rng)
+    rows, slots = np.nonzero(mem.filled & (mem.born == k))
+    mem.grads[rows, slots] = g[rows]
+    mem.norm[rows, slots] = np.linalg.norm(g[rows], axis=1)
+    return mem
 
 
 def _message(status: Status, nit: int, dist: np.ndarray, i: int, tol: float, blowup: float) -> str:
