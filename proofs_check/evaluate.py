@@ -11,6 +11,7 @@ r"""Everything the report says about one scenario, computed once.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,7 +21,7 @@ from proofs_check.lemma_checks import LemmaCheck, check_lemmas
 from proofs_check.empirical import Empirical, run_scenario
 from proofs_check.report import Check
 from proofs_check.scenarios import Scenario
-from solvers import run
+from solvers import run, tail_rate
 from theory import best_bound, exact_rate, iteration_count
 
 EPSILON = 1e-6
@@ -71,7 +72,7 @@ def evaluate(scenario: Scenario, *, n: int = 8, d: int = 10, seed: int = 0) -> E
         checks.append(Check(f"{scenario.name}: a posteriori bound on {family} runs", not bc.any_violation,
                             f"{int(bc.violated.sum())} of {bc.violated.size} runs violate r_k <= rho^k r_0"))
     if exact is not None:
-        quad_rate = emp.family_tail_rates["quadratic"]
+        quad_rate = long_quadratic_rate(scenario, emp.problems["quadratic"])
         checks.append(Check(f"{scenario.name}: measured quadratic rate <= exact rate", quad_rate <= exact + 1e-3,
                             f"measured {quad_rate:.6f}, exact {exact:.6f}"))
         if np.isfinite(bound.rate):
@@ -82,6 +83,20 @@ def evaluate(scenario: Scenario, *, n: int = 8, d: int = 10, seed: int = 0) -> E
                         f"slack {c.min_slack:.3e} at (step, problem) {c.where}") for name, c in lemmas.items())
     return Evaluation(scenario, emp, float(bound.rate), str(bound.theorem), source, constants, exact, lemmas,
                       checks)
+
+
+def long_quadratic_rate(scenario: Scenario, problems, steps: int = 3000) -> float:
+    """Worst asymptotic rate on the scenario's quadratics, measured over a long window.
+
+    The quadratics are moved so that x* = 0: with no rounding floor near x*, the
+    distance decays over thousands of steps (to ~1e-280) and the envelope rate is
+    measured far from the transient, where beating between modes of nearly equal
+    rates no longer moves the estimate (short windows overstate it by up to 3e-3).
+    """
+    centred = dataclasses.replace(problems, x_star=np.zeros_like(problems.x_star), f_star=np.zeros(problems.n))
+    result = run(centred, scenario.selection, scenario.combination, scenario.alpha, steps, rng=0, tol=0.0)
+    rates = tail_rate(result.distances, floor=1e-280)
+    return float(np.nanmax(rates)) if np.isfinite(rates).any() else float("nan")
 
 
 def traced_lemmas(scenario: Scenario, emp: Empirical, *, families=("quadratic", "logistic"), n: int = 4,

@@ -1,10 +1,14 @@
 """Named scenarios the report checks: a memory rule, a step size and a problem class.
 
 A scenario fixes (mu, L), a selection rule, a combination rule and a step size.
-``expect`` is the outcome the empirical runs should have: most scenarios satisfy
-the theorem's assumptions and must converge; some are documented findings outside
-them (for example the critical rule with aggregation "mean" and decay 0.99, which
-DESIGN section 5 reports diverging) and must show that outcome.
+``expect`` is the outcome the empirical runs should have, when one is known: the
+named scenarios must converge, or show a documented finding (the critical rule
+with aggregation "mean" and decay 0.99 diverges, DESIGN section 5); grid
+scenarios have ``expect=None`` and their outcome is reported, not asserted.
+
+``pattern_set`` is the class of rules a certificate for the scenario covers:
+every pattern a memory of C slots with ages at most T can produce under the
+scenario's aggregation (the empty buffer included).
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ from solvers import (
     AgeWeights, Aggregation, CombinationRule, CriticalGradients, Fifo, FixedWeights, KeepOldest, Scripted,
     SelectionRule, Status,
 )
-from theory import Pattern
+from proofs_check.patterns import aggregation_patterns
+from theory import Pattern, critical_step, optimal_step, rate_at_optimal_step
 
 
 @dataclass(frozen=True)
@@ -27,8 +32,9 @@ class Scenario:
     combination: CombinationRule
     alpha: float
     steps: int = 3000
-    expect: Status = Status.CONVERGED
+    expect: Status | None = Status.CONVERGED
     note: str = ""
+    pattern_set: tuple[Pattern, ...] | None = None
 
     @property
     def capacity(self) -> int:
@@ -81,15 +87,19 @@ def fixed_pattern(selection: SelectionRule, combination: CombinationRule) -> Pat
     return Pattern(tuple(a for a, _ in kept), tuple(w for _, w in kept))
 
 
-def default_scenarios() -> list[Scenario]:
-    """A small default set covering plain GD, fixed windows, the adversary and the paper's rule."""
+def named_scenarios() -> list[Scenario]:
+    """Hand-picked cases: plain GD, fixed windows, the adversary and the paper's rule."""
     mu, L = 1.0, 10.0
     return [
-        Scenario("gd", mu, L, Fifo(0), Aggregation("sum"), 0.1, note="plain gradient descent"),
-        Scenario("fifo-sum-T1", mu, L, Fifo(1), Aggregation("sum"), 0.05, note="DESIGN reference case"),
-        Scenario("fifo-mean-T3", mu, L, Fifo(3), Aggregation("mean"), 0.05),
+        Scenario("gd", mu, L, Fifo(0), Aggregation("sum"), 0.1, note="plain gradient descent",
+                 pattern_set=(Pattern.plain(),)),
+        Scenario("fifo-sum-T1", mu, L, Fifo(1), Aggregation("sum"), 0.05, note="DESIGN reference case",
+                 pattern_set=aggregation_patterns("sum", 1, 1, include_empty=True)),
+        Scenario("fifo-mean-T3", mu, L, Fifo(3), Aggregation("mean"), 0.05,
+                 pattern_set=aggregation_patterns("mean", 3, 3, include_empty=True)),
         Scenario("oldest-sum-T3C2", mu, L, KeepOldest(2, max_age=3), Aggregation("sum"), 0.002,
-                 steps=6000, note="maximum-age adversary, DESIGN section 2 figures"),
+                 steps=6000, note="maximum-age adversary, DESIGN section 2 figures",
+                 pattern_set=aggregation_patterns("sum", 3, 2, include_empty=True)),
         Scenario("critical-sum-0.7", mu, L, CriticalGradients(5, 0.7), Aggregation("sum"), 0.05),
         Scenario("critical-mean-0.7", mu, L, CriticalGradients(5, 0.7), Aggregation("mean"), 0.05),
         Scenario("critical-sum-0.99", mu, L, CriticalGradients(5, 0.99), Aggregation("sum"), 0.05,
@@ -99,7 +109,62 @@ def default_scenarios() -> list[Scenario]:
     ]
 
 
+def theorem_step(aggregation: Aggregation, mu: float, L: float, T: int, C: int) -> float | None:
+    """The step minimising the better of Theorem 1 / 1b for the rule's declared constants; None if none."""
+    dc = aggregation.declared_constants(C)
+    kw = dict(mu=mu, L=L, s_lo=dc.s_lo, s_hi=dc.s_hi, B=dc.B, W=dc.W, T=T)
+    best = min(("1", "1b"), key=lambda th: rate_at_optimal_step(**kw, theorem=th))
+    if not rate_at_optimal_step(**kw, theorem=best) < 1:
+        return None
+    return float(optimal_step(**kw, theorem=best))
+
+
+def grid_scenarios(L_values=(10.0, 100.0), ages=(1, 2, 3), aggregations=("sum", "mid", "mean"),
+                   fractions=(0.5, 0.9), mu: float = 1.0) -> list[Scenario]:
+    """The default grid: any rule with ages <= T and at most C stored gradients (C in {1, 2, T}).
+
+    Runs use the maximum-age adversary (ages T-C+1..T); the certificate covers every
+    subset.  Steps: the theorem's optimal step, and ``fractions`` of the quadratic
+    stability limit of the worst pattern in the set.
+    """
+    out = []
+    for L in L_values:
+        for T in ages:
+            for C in sorted({c for c in (1, 2, T) if c <= T}):
+                for name in aggregations:
+                    agg = Aggregation(name)
+                    patterns = aggregation_patterns(name, T, C, include_empty=True)
+                    limit = min(critical_step(mu, L, p) for p in patterns)
+                    steps = [(f"{f:g}lim", f * limit) for f in fractions]
+                    thm = theorem_step(agg, mu, L, T, C)
+                    if thm is not None:
+                        steps.insert(0, ("thm", thm))
+                    for label, alpha in steps:
+                        out.append(Scenario(
+                            f"L{L:g}-T{T}-C{C}-{name}-{label}", mu, L, KeepOldest(C, max_age=T), agg, alpha,
+                            steps=3000, expect=None, pattern_set=patterns,
+                            note=f"limit {limit:.4g}" + ("; theorem's optimal step" if label == "thm" else ""),
+                        ))
+    return out
+
+
+def critical_rule_scenarios(L_values=(10.0, 100.0), decays=(0.7, 0.99), aggregations=("sum", "mid", "mean"),
+                            top_c: int = 5, mu: float = 1.0) -> list[Scenario]:
+    """The paper's rule at alpha = 0.5 / L: its ages are measured, not bounded a priori."""
+    return [
+        Scenario(f"L{L:g}-critical-{name}-{decay:g}", mu, L, CriticalGradients(top_c, decay), Aggregation(name),
+                 0.5 / L, steps=4000, expect=None, note=f"top_c {top_c}")
+        for L in L_values for decay in decays for name in aggregations
+    ]
+
+
+def default_scenarios() -> list[Scenario]:
+    """Everything ``python -m proofs_check`` runs by default."""
+    return named_scenarios() + grid_scenarios() + critical_rule_scenarios()
+
+
 def quick_scenarios() -> list[Scenario]:
-    """The subset ``--quick`` runs."""
+    """The small set ``--quick`` runs."""
     keep = {"gd", "fifo-sum-T1", "critical-sum-0.7", "critical-mean-0.99"}
-    return [s for s in default_scenarios() if s.name in keep]
+    return [s for s in named_scenarios() if s.name in keep] + grid_scenarios(
+        L_values=(10.0,), ages=(1, 2), aggregations=("sum",), fractions=(0.5,))

@@ -2,8 +2,12 @@ r"""Linear rates measured on runs.
 
 For distances :math:`r_0, r_1, \dots` of one problem:
 
-- :func:`tail_rate`: :math:`(r_K / r_j)^{1/(K-j)}` over the second half of the
-  steps still above the floating-point floor; the asymptotic rate.
+- :func:`tail_rate`: the asymptotic rate, measured on the upper envelope
+  :math:`E_k = \max_{k \le j < k + w} r_j` as :math:`(E_{K'} / E_{j})^{1/(K'-j)}` over the second
+  half of the steps still above the floating-point floor (:math:`w` = one eighth of
+  them, :math:`K' = K - w + 1`).  The envelope matters when the dominant roots are
+  complex: :math:`r_k` then oscillates under :math:`c\rho^k`, and a ratio of two single
+  points can land on a trough and overstate :math:`\rho`.
 - :func:`envelope_rate`: :math:`\max_{k \ge k_0} (r_k / r_0)^{1/k}`; the smallest
   :math:`\rho` with :math:`r_k \le \rho^k r_0` for every :math:`k \ge k_0`.
 
@@ -30,10 +34,12 @@ def tail_rate(distances: np.ndarray, *, floor: float = 1e-11, min_steps: int = 4
         steps = np.flatnonzero(usable[:, i])
         if steps.size < min_steps:
             continue
-        last = steps[-1]
-        first = steps[steps.size // 2]
-        if last > first:
-            out[i] = (distances[last, i] / distances[first, i]) ** (1.0 / (last - first))
+        tail = distances[steps[steps.size // 2]: steps[-1] + 1, i]
+        w = max(1, tail.size // 8)
+        first, last = tail[:w].max(), tail[-w:].max()
+        span = tail.size - w
+        if span > 0:
+            out[i] = (last / first) ** (1.0 / span)
     return out
 
 
