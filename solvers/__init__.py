@@ -7,6 +7,7 @@ from solvers.base_optimizers import (
     Adagrad, AdagradState, Adam, AdamState, BaseOptimizer, GradientDescent, Momentum, MomentumState, RMSprop,
     RMSpropState,
 )
+from solvers.comparison import DEFAULT_STEPS, ComparisonRow, compare_optimizers, format_rows
 from solvers.combination import (
     AGGREGATIONS, AgeWeights, Aggregation, CombinationConstants, CombinationRule, FixedWeights, RandomWeights,
     direction,
@@ -35,5 +36,6 @@ __all__ = [
     "MomentumState", "AdamState", "RMSpropState", "AdagradState", "WeightDecay",
     "Optimizer", "chain", "run_optimizer", "make_optimizer", "OPTIMIZERS", "PLAIN",
     "sgd", "sgdm", "adam", "rmsprop", "adagrad", "sgd_c", "sgdm_c", "adam_c", "rmsprop_c", "adagrad_c",
+    "compare_optimizers", "ComparisonRow", "DEFAULT_STEPS", "format_rows",
     "tail_rate", "envelope_rate",
 ]

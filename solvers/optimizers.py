@@ -74,7 +74,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
 
 from solvers.base_optimizers import Adagrad, Adam, BaseOptimizer, GradientDescent, Momentum, RMSprop
 from solvers.combination import Aggregation, CombinationRule
