@@ -10,7 +10,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from proofs_check.main_report import counterexample_section, scenario_section, stderr_progress
+from proofs_check.main_report import (
+    counterexample_section, optimizer_section, scenario_section, stderr_progress, summary_section,
+)
 from proofs_check.report import render_text, write_report
 from proofs_check.scenarios import default_scenarios, quick_scenarios
 
@@ -44,7 +46,10 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         scenarios = [known[name] for name in args.scenario]
     progress = (lambda message: None) if args.quiet else stderr_progress
-    sections = [scenario_section(scenarios, progress)]
+    scenario_table, evaluations = scenario_section(scenarios, progress)
+    sections = [summary_section(evaluations), scenario_table]
+    if not args.scenario:
+        sections.append(optimizer_section(progress))
     if not (args.no_counterexamples or args.quick or args.scenario):
         sections.append(counterexample_section(progress))
     print(render_text(sections))

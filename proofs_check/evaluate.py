@@ -17,14 +17,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from proofs_check.bound_check import check_realized
+from proofs_check.certificates import Certificate, certify
+from proofs_check.pepit_worst_case import PEPitResult, pepit_worst_case
 from proofs_check.lemma_checks import LemmaCheck, check_lemmas
 from proofs_check.empirical import Empirical, run_scenario
 from proofs_check.report import Check
 from proofs_check.scenarios import Scenario
-from solvers import run, tail_rate
+from solvers import Status, run, tail_rate
 from theory import best_bound, exact_rate, iteration_count
 
 EPSILON = 1e-6
+CERTIFICATE_TOL = 1e-4  # bisection resolution: a certified rho is within this of the best certifiable one
 
 
 @dataclass(frozen=True)
@@ -37,15 +40,29 @@ class Evaluation:
     constants: dict          # the constants the bound used
     exact_rate: float | None  # None when the rule has no fixed pattern
     lemmas: dict[str, LemmaCheck]  # smallest slack of each proof step over traced runs
+    certificate: Certificate | None  # over the scenario's pattern set; None when not attempted
+    worst_set_rate: float | None    # largest exact quadratic rate over the pattern set
+    pepit: PEPitResult | None
     checks: list[Check]
+    findings: list[str]
 
     @property
     def smallest_lemma_slack(self) -> tuple[str, float]:
         name = min((n for n, c in self.lemmas.items() if c.checked), key=lambda n: self.lemmas[n].min_slack)
         return name, self.lemmas[name].min_slack
 
-    def iterations(self, rate: float | None) -> float | None:
-        return None if rate is None or not np.isfinite(rate) else float(iteration_count(eps=EPSILON, rate=rate))
+    def iterations(self, rate: float | None, transient: float = 1.0) -> float | None:
+        """K with sqrt(transient) rate^K <= EPSILON (None for no rate, inf when vacuous)."""
+        if rate is None:
+            return None
+        if not np.isfinite(rate):
+            return float("inf")
+        return float(iteration_count(eps=EPSILON / np.sqrt(transient), rate=rate))
+
+    @property
+    def certified_rate(self) -> float | None:
+        c = self.certificate
+        return c.rho if c is not None and c.certified else None
 
 
 def _constants(scenario: Scenario, emp: Empirical) -> tuple[dict, str]:
@@ -59,7 +76,8 @@ def _constants(scenario: Scenario, emp: Empirical) -> tuple[dict, str]:
                 W=float(max(c.W.max() for c in cs))), "a posteriori"
 
 
-def evaluate(scenario: Scenario, *, n: int = 8, d: int = 10, seed: int = 0) -> Evaluation:
+def evaluate(scenario: Scenario, *, n: int = 8, d: int = 10, seed: int = 0, certify_up_to_T: int = 3,
+             pepit_steps: int | None = None) -> Evaluation:
     emp = run_scenario(scenario, n=n, d=d, seed=seed)
     constants, source = _constants(scenario, emp)
     bound = best_bound(mu=scenario.mu, L=scenario.L, alpha=scenario.alpha, **constants)
@@ -81,8 +99,46 @@ def evaluate(scenario: Scenario, *, n: int = 8, d: int = 10, seed: int = 0) -> E
     lemmas = traced_lemmas(scenario, emp)
     checks.extend(Check(f"{scenario.name}: lemma {name}", c.holds,
                         f"slack {c.min_slack:.3e} at (step, problem) {c.where}") for name, c in lemmas.items())
+
+    cert, worst_set, findings = None, None, []
+    patterns = scenario.pattern_set
+    if patterns is not None and max(p.T for p in patterns) <= certify_up_to_T:
+        cert = certify(scenario.mu, scenario.L, scenario.alpha, patterns, tol=CERTIFICATE_TOL)
+        worst_set = max(float(exact_rate(scenario.mu, scenario.L, scenario.alpha, p)) for p in patterns)
+        if cert.certified:
+            checks.append(Check(f"{scenario.name}: certificate >= worst exact rate of the set",
+                                cert.rho >= worst_set - 1e-9,
+                                f"certified {cert.rho:.6f} below the exact rate {worst_set:.6f}: a false certificate"))
+            for family, result in emp.by_family.items():
+                slack = certified_envelope_slack(cert, result, emp.problems[family])
+                checks.append(Check(f"{scenario.name}: {family} runs under the certified envelope", slack >= 0,
+                                    f"a run exceeds sqrt(c) rho^k r_0 (relative slack {slack:.3e})"))
+            if np.isfinite(bound.rate) and cert.rho > float(bound.rate) + CERTIFICATE_TOL:
+                findings.append(f"{scenario.name}: certificate {cert.rho:.6f} is worse than Theorem "
+                                f"{bound.theorem}'s bound {float(bound.rate):.6f}")
+    pep = None
+    if pepit_steps and scenario.pattern is not None:
+        pep = pepit_worst_case(scenario.mu, scenario.L, scenario.alpha, scenario.pattern, pepit_steps)
+        if pep.status is Status.CONVERGED and cert is not None and cert.certified:
+            limit = float(cert.bound(pepit_steps))
+            checks.append(Check(f"{scenario.name}: PEPit {pepit_steps}-step worst case <= c rho^(2N)",
+                                pep.primal <= limit * (1 + 1e-6),
+                                f"PEPit {pep.primal:.6e} above the certificate's {limit:.6e}"))
     return Evaluation(scenario, emp, float(bound.rate), str(bound.theorem), source, constants, exact, lemmas,
-                      checks)
+                      cert, worst_set, pep, checks, findings)
+
+
+def certified_envelope_slack(cert: Certificate, result, problems) -> float:
+    """Smallest (sqrt(c) rho^k r_0 - r_k) / r_0 over recorded steps, allowing rounding of r_k.
+
+    Runs stay under the envelope whenever every step's pattern lies in the certified set
+    (the maximum-age adversary's patterns do, including its first steps)."""
+    r = result.distances
+    k = np.arange(r.shape[0])[:, None]
+    envelope = np.sqrt(cert.transient) * cert.rho ** k * r[0]
+    resolution = 64 * np.finfo(float).eps * (np.linalg.norm(problems.x_star, axis=1) + r[0])
+    slack = np.where(np.isfinite(r), (envelope + resolution - r) / r[0], np.inf)
+    return float(slack.min())
 
 
 def long_quadratic_rate(scenario: Scenario, problems, steps: int = 3000) -> float:

@@ -10,7 +10,8 @@ def test_single_scenario_writes_matching_markdown_and_json(tmp_path, capsys):
     assert code == 0
     doc = json.loads((tmp_path / "report.json").read_text())
     assert doc["passed"] is True
-    row = doc["sections"][0]["rows"][0]
+    table = next(sec for sec in doc["sections"] if sec["title"].startswith("Scenarios"))
+    row = table["rows"][0]
     assert row["scenario"] == "fifo-sum-T1"
     # fixed pattern d = g_k + g_{k-1} at alpha = 0.05 on [1, 10]: its exact quadratic rate is the larger
     # root of z^2 - 0.95 z + 0.05 (h = L), 0.894080 (DESIGN section 4)
