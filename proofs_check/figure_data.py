@@ -127,7 +127,7 @@ def default_rules() -> tuple[tuple[str, SelectionRule], ...]:
 
 
 def distance_data(*, mu: float = MU, L: float = L_SMOOTH, alpha: float | None = None, steps: int = 4000,
-                  n: int = 6, d: int = 10, seed: int = 0, aggregation: str = "sum", kappa: float = 1.0,
+                  n: int = 8, d: int = 10, seed: int = 0, aggregation: str = "sum", kappa: float = 1.0,
                   rules=None, cert_tol: float = 1e-6) -> DistanceData:
     r"""Figure 1: worst relative distance against iterations, with the analytic envelope
     :math:`\rho_{bound}^k` (declared constants, a priori) and the certified envelope
@@ -214,7 +214,7 @@ def scripted_rule(pattern: Pattern) -> tuple[Scripted, AgeWeights]:
 
 def rate_vs_step_data(*, mu: float = MU, L: float = L_SMOOTH, pattern: Pattern = REFERENCE_PATTERN,
                       n_alpha: int = 25, alpha_min: float = 1e-3, extra_alphas=REPORT_ALPHAS,
-                      n: int = 6, d: int = 10, steps: int = 3000, seed: int = 0,
+                      n: int = 8, d: int = 10, steps: int = 3000, seed: int = 0,
                       cert_tol: float = 1e-6, n_fine: int = 600) -> RateVsStepData:
     r"""Figure 2: rate of one fixed pattern against the step, four ways.
 
@@ -418,7 +418,7 @@ def counterexample_run(*, steps: int = 3000) -> CounterexampleRun:
 
 
 def critical_ages_data(*, mu: float = MU, L: float = L_SMOOTH, alpha: float = 0.05, top_c: int = 5,
-                       kappa: float = 1.0, decays=DECAYS, aggregations=("sum", "mean"), n: int = 6, d: int = 10,
+                       kappa: float = 1.0, decays=DECAYS, aggregations=("sum", "mean"), n: int = 8, d: int = 10,
                        steps: int = 3000, seed: int = 0, counterexample_steps: int = 3000) -> CriticalAgesData:
     """Figure 5: realized ages of the critical rule against decay (DESIGN section 5
     prototype setting: lr 0.05, topC 5, kappa 1), and counterexample (c)."""
