@@ -1,1 +1,22 @@
-"""memgd.figures."""
+"""memgd.figures: draws the numbers of :mod:`proofs_check.figure_data` (it runs no solver itself).
+
+``python -m figures [--out DIR] [--quick]`` writes five figures, PNG and SVG each:
+
+1. ``distance_to_optimum``: worst distance against iterations for five selection rules,
+   with the analytic and certified envelopes (:func:`draw_distance`);
+2. ``rate_vs_step``: empirical, exact, certified and analytic rates of one pattern
+   against the step size (:func:`draw_rate_vs_step`, the headline figure);
+3. ``rate_vs_memory``: rates against the age bound T and the buffer size C
+   (:func:`draw_rate_vs_memory`);
+4. ``stability_map``: exact quadratic rate over (alpha L, memory weight b) with the
+   Theorem 1 admissible boundary (:func:`draw_stability_map`);
+5. ``critical_ages``: the critical rule's realized ages against decay, and a
+   divergence where plain gradient descent converges (:func:`draw_critical_ages`).
+
+Each ``draw_*(data, ax=None)`` returns a :class:`matplotlib.figure.Figure`; its
+docstring holds the caption.
+"""
+
+from figures.draw import draw_critical_ages, draw_distance, draw_rate_vs_memory, draw_rate_vs_step, draw_stability_map
+
+__all__ = ["draw_distance", "draw_rate_vs_step", "draw_rate_vs_memory", "draw_stability_map", "draw_critical_ages"]

@@ -1,0 +1,60 @@
+"""``python -m figures [--out DIR] [--quick] [--only NAME]``: compute and draw the five figures.
+
+Each figure's numbers come from :mod:`proofs_check.figure_data`; this module only
+chooses the settings (full or ``--quick``), draws, saves PNG and SVG, and prints one
+progress line per figure on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from figures.axes import save
+from figures.draw import draw_critical_ages, draw_distance, draw_rate_vs_memory, draw_rate_vs_step, draw_stability_map
+from proofs_check import figure_data as fd
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    name: str                      # file stem
+    compute: Callable              # keyword settings -> data
+    draw: Callable                 # data -> Figure
+    quick: dict = field(default_factory=dict)  # settings for --quick (the defaults otherwise)
+
+
+FIGURES: tuple[FigureSpec, ...] = (
+    FigureSpec("distance_to_optimum", fd.distance_data, draw_distance, dict(steps=1500, n=3)),
+    FigureSpec("rate_vs_step", fd.rate_vs_step_data, draw_rate_vs_step, dict(n_alpha=12, n=3, steps=2000)),
+    FigureSpec("rate_vs_memory", fd.rate_vs_memory_data, draw_rate_vs_memory, dict(cert_max_T=2)),
+    FigureSpec("stability_map", fd.stability_map_data, draw_stability_map, dict(n_b=41, n_alpha=61, n_grid=33)),
+    FigureSpec("critical_ages", fd.critical_ages_data, draw_critical_ages, dict(n=3, steps=1500)),
+)
+NAMES = tuple(s.name for s in FIGURES)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m figures", description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("memgd-figures"),
+                        help="folder for the PNG and SVG files (default: ./memgd-figures)")
+    parser.add_argument("--quick", action="store_true", help="coarser grids and fewer runs (about 20 s)")
+    parser.add_argument("--only", action="append", metavar="NAME", choices=NAMES,
+                        help=f"draw only this figure (repeatable): {', '.join(NAMES)}")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    specs = [s for s in FIGURES if not args.only or s.name in args.only]
+    for i, spec in enumerate(specs, 1):
+        t0 = time.perf_counter()
+        data = spec.compute(**(spec.quick if args.quick else {}))
+        fig = spec.draw(data)
+        png, svg = save(fig, args.out, spec.name)
+        print(f"[{i}/{len(specs)}] {spec.name}: {time.perf_counter() - t0:.1f} s -> {png}, {svg}",
+              file=sys.stderr, flush=True)
+    return 0
