@@ -1,9 +1,25 @@
-"""memgd.proofs_check: checks of the theorem on runs, certificates, property tests, the report."""
+"""memgd.proofs_check: checks of the theorem on runs, certificates, property tests, the report.
+
+- :func:`verify_rule`: property-test a user's memory rule against Theorem 1 / 1b.
+- :func:`certify`: a float64-verified SDP rate certificate over a set of patterns.
+- :func:`pepit_worst_case`: PEPit's tight N-step worst case of one pattern.
+- :func:`check_lemmas`: every proof step L1-L5 evaluated on a traced run.
+- :mod:`proofs_check.strategies`: hypothesis strategies to use in your own tests.
+"""
 
 from proofs_check.bound_check import BoundCheck, check_declared, check_distance_bound, check_realized
+from proofs_check.certificates import Certificate, certify
+from proofs_check.lemma_checks import LemmaCheck, check_lemmas
+from proofs_check.patterns import aggregation_patterns, aggregation_weights, fixed_age_weights, patterns_for_subsets
+from proofs_check.pepit_worst_case import PEPitResult, pepit_worst_case
 from proofs_check.verify import RuleViolation, VerifyReport, verify_rule
+from proofs_check.verify_certificate import Verification, verify
 
 __all__ = [
     "verify_rule", "RuleViolation", "VerifyReport",
+    "certify", "Certificate", "verify", "Verification",
+    "patterns_for_subsets", "aggregation_patterns", "aggregation_weights", "fixed_age_weights",
+    "pepit_worst_case", "PEPitResult",
+    "check_lemmas", "LemmaCheck",
     "BoundCheck", "check_distance_bound", "check_realized", "check_declared",
 ]

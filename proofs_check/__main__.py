@@ -13,7 +13,7 @@ from pathlib import Path
 from proofs_check.main_report import (
     counterexample_section, optimizer_section, scenario_section, stderr_progress, summary_section,
 )
-from proofs_check.report import render_text, write_report
+from proofs_check.report import render_text, update_readme, write_report
 from proofs_check.scenarios import default_scenarios, quick_scenarios
 
 
@@ -26,6 +26,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=Path("memgd-report"),
                         help="folder for report.md and report.json (default: ./memgd-report)")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    parser.add_argument("--update-readme", type=Path, metavar="README",
+                        help="also write the summary table into README's generated block (full grid only)")
     parser.add_argument("--no-counterexamples", action="store_true",
                         help="skip the counterexample searches (about a minute)")
     return parser.parse_args(argv)
@@ -33,6 +35,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.update_readme and (args.quick or args.scenario):
+        print("error: --update-readme needs the full default grid (no --quick, no --scenario)", file=sys.stderr)
+        return 2
+    if args.update_readme and not args.update_readme.is_file():
+        print(f"error: --update-readme: no file {args.update_readme}", file=sys.stderr)
+        return 2
     scenarios = quick_scenarios() if args.quick else default_scenarios()
     if args.list:
         print("\n".join(s.name for s in default_scenarios()))
@@ -54,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
         sections.append(counterexample_section(progress))
     print(render_text(sections))
     md, js = write_report(sections, args.out)
+    if args.update_readme:
+        update_readme(args.update_readme, sections[0])
+        print(f"summary table written into {args.update_readme}")
     failed = [c for s in sections for c in s.failed]
     print(f"report written to {md} and {js}")
     print(f"{sum(len(s.checks) for s in sections) - len(failed)} checks passed, {len(failed)} failed")

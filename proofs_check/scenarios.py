@@ -24,7 +24,7 @@ from solvers import (
     SelectionRule, Status,
 )
 from proofs_check.patterns import aggregation_patterns
-from theory import Pattern, critical_step, optimal_step, rate_at_optimal_step
+from theory import Pattern, aggregation_weights, critical_step, optimal_step, rate_at_optimal_step
 
 
 @dataclass(frozen=True)
@@ -56,16 +56,12 @@ class Scenario:
 def _weights_for_ages(ages: tuple[int, ...], combination: CombinationRule) -> tuple[float, ...] | None:
     m = len(ages)
     if isinstance(combination, Aggregation):
-        kap = combination.kappa
-        if m == 0 or kap == 0.0:
-            return (1.0,)
-        if combination.name == "sum":
-            return (1.0,) + (kap / m,) * m
-        if combination.name == "mid":
-            return (0.5,) + (kap / (2 * m),) * m
-        if combination.name == "mean":
-            return (1.0 / (m + 1),) + (kap / (m + 1),) * m
-        return None  # picks depend on priorities: no fixed pattern
+        if m == 0 or combination.kappa == 0.0:
+            return (1.0,)  # the direction is g itself (DESIGN section 5)
+        if combination.name not in ("sum", "mid", "mean"):
+            return None  # picks depend on priorities: no fixed pattern
+        a, b = aggregation_weights(combination.name, combination.kappa, m)
+        return (float(a), *(float(v) for v in b))
     if isinstance(combination, FixedWeights):
         w = list(combination.memory[:m]) + [0.0] * max(0, m - len(combination.memory))
         return (combination.current, *w)
