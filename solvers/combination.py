@@ -59,8 +59,11 @@ class CombinationRule(Protocol):
 def direction(g: np.ndarray, mem: MemoryState, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """d = a g + sum_c b_c mem.grads[:, c]; one batched (n,1,S) @ (n,S,d) product."""
     d = a[:, None] * g
-    if mem.slots and np.any(b):
-        d += np.matmul(b[:, None, :], mem.grads)[:, 0, :]
+    if mem.slots and b.any():
+        # writing the product into a fresh (n, 1, d) array is markedly faster than letting
+        # matmul allocate its own (same kernel, same bits)
+        memory_term = np.matmul(b[:, None, :], mem.grads, out=np.empty((g.shape[0], 1, g.shape[1])))
+        d += memory_term[:, 0, :]
     return d
 
 
@@ -88,23 +91,26 @@ class Aggregation:
 
     def weights(self, g, mem, active, k, rng):
         n = g.shape[0]
-        a = np.ones(n)
-        b = np.zeros(active.shape)
         if self.kappa == 0.0 or active.shape[1] == 0:
-            return a, b
+            return np.ones(n), np.zeros(active.shape)
         m = active.sum(axis=1)
         used = m > 0
-        scale = np.where(used, 0.5 if self._half else 1.0, 1.0)
+        # a = 1 scaled by ``scale`` (1, 1/2 or 1/(m+1) where memory is used); a product by
+        # a scale of exactly 1 is skipped (it changes no bit)
+        if self.name == "mean":
+            scale = np.where(used, 1.0 / (m + 1), 1.0)
+            return scale, np.where(active, self.kappa, 0.0) * scale[:, None]
         if self.name in ("sum", "mid"):
             b = np.where(active, self.kappa / np.maximum(m, 1)[:, None], 0.0)
-        elif self.name == "mean":
-            scale = np.where(used, 1.0 / (m + 1), 1.0)
-            b = np.where(active, self.kappa, 0.0)
         else:
             pick = _pick(self.name.split("-")[0], mem.priority, active, m)
             rows = np.flatnonzero(used)
+            b = np.zeros(active.shape)
             b[rows, pick[rows]] = self.kappa
-        return a * scale, b * scale[:, None]
+        if not self._half:
+            return np.ones(n), b
+        scale = np.where(used, 0.5, 1.0)
+        return scale, b * scale[:, None]
 
     def declared_constants(self, capacity: int) -> CombinationConstants:
         m = np.arange(capacity + 1)

@@ -45,9 +45,16 @@ def empty_memory(n: int, slots: int, d: int) -> MemoryState:
 
 def write_slot(mem: MemoryState, rows: np.ndarray, slot: np.ndarray, g: np.ndarray,
                gnorm: np.ndarray, k: int) -> None:
-    """Store ``g[rows]`` (computed at step k) into ``slot`` of each problem in ``rows``, in place."""
-    mem.grads[rows, slot] = g[rows]
-    mem.priority[rows, slot] = gnorm[rows]
-    mem.norm[rows, slot] = gnorm[rows]
+    """Store ``g[rows]`` (computed at step k) into ``slot`` of each problem in ``rows``, in place.
+
+    ``rows`` are distinct problem indices in increasing order (as ``np.flatnonzero`` gives).
+    """
+    if rows.shape[0] == g.shape[0]:  # then rows = 0..n-1: write g itself, no gathering copies
+        g_rows, norm_rows = g, gnorm
+    else:
+        g_rows, norm_rows = g[rows], gnorm[rows]
+    mem.grads[rows, slot] = g_rows
+    mem.priority[rows, slot] = norm_rows
+    mem.norm[rows, slot] = norm_rows
     mem.born[rows, slot] = k
     mem.filled[rows, slot] = True

@@ -185,6 +185,11 @@ def run(
             return problems.grad(point)
         return problems.minibatch_grad(point, batch_size, rng)
 
+    def gap_values(point, g_raw):
+        # f(x_k) - f*; with exact gradients the quadratics reuse g_k = grad f(x_k) (one matvec fewer)
+        value = problems.value(point) if g_raw is None else problems.value_from_grad(point, g_raw)
+        return value - problems.f_star
+
     r0 = problems.distance(x)
     if np.any(r0 == 0):
         raise ValueError("x0 must differ from x* for every problem (distance 0 makes rates undefined)")
@@ -192,14 +197,24 @@ def run(
     K = steps
     dist = np.full((K + 1, n), np.nan)
     gaps = np.full((K + 1, n), np.nan)
-    dist[0], gaps[0] = r0, problems.value(x) - problems.f_star
+    dist[0] = r0
+    # Per-step records are written unmasked; entries of steps a problem did not take
+    # (k >= nit) are masked once after the loop.
     s_hist = np.full((K, n), np.nan)
     B_hist = np.full((K, n), np.nan)
     W_hist = np.full((K, n), np.nan)
-    max_age = np.full((K, n), -1, dtype=np.int64)
     status = np.full(n, int(Status.MAX_STEPS))
     nit = np.full(n, K)
     running = np.ones(n, dtype=bool)
+    all_running = True
+    blow_r = blowup * r0
+    tol_r = tol * r0
+    # the fast path's divergence threshold, capped so that an infinite r_{k+1} never passes it
+    blow_cap = np.minimum(blow_r, np.finfo(float).max)
+    # problems whose gap f(x_k) - f* is still to be recorded, at the next oracle call
+    # (``True`` for all of them, ``None`` for none)
+    pending = True
+    exact = batch_size is None
     mem = None
     opt_state = base.init(x)
     ages_hist = None
@@ -212,6 +227,9 @@ def run(
     with np.errstate(over="ignore", invalid="ignore"):
         for k in range(K):
             g_raw = oracle(x)
+            if pending is not None:
+                gap = gap_values(x, g_raw if exact else None)
+                gaps[k] = gap if pending is True else np.where(pending, gap, np.nan)
             g = g_raw + wd.coeff * x if decayed_gradient else g_raw
             if mem is None:
                 mem = selection.init(g)
@@ -225,7 +243,6 @@ def run(
             if decayed_direction:
                 dk = dk + wd.coeff * x
             slot_ages = mem.ages(k)
-            weighted = used & (b != 0)
             if trace:
                 live = running[:, None]
                 tr.gradients[k] = np.where(live, g, np.nan)
@@ -233,40 +250,55 @@ def run(
                 tr.a[k] = np.where(running, a, np.nan)
                 tr.b[k] = np.where(live, b, np.nan)
                 tr.slot_ages[k] = np.where(live & mem.filled, slot_ages, -1)
+            np.copyto(ages_hist[k], slot_ages, where=used & (b != 0))
+            b_mass = np.abs(b).sum(axis=1)
+            np.add(a, b.sum(axis=1), out=s_hist[k])
+            B_hist[k] = b_mass
+            np.add(np.abs(a), b_mass, out=W_hist[k])
             if rank_raw:
                 mem = _insert_ranked_by_raw(selection, mem, g_raw, g, k, rng)
             else:
                 mem = selection.insert(mem, g, k, rng)
             delta, opt_state = base.step(dk, opt_state, alpha, k)
             x_new = x + delta
-
-            b_mass = np.abs(b).sum(axis=1)
-            s_hist[k] = np.where(running, a + b.sum(axis=1), np.nan)
-            B_hist[k] = np.where(running, b_mass, np.nan)
-            W_hist[k] = np.where(running, np.abs(a) + b_mass, np.nan)
-            ages_k = np.where(weighted & running[:, None], slot_ages, -1)
-            ages_hist[k] = ages_k
-            max_age[k] = np.where(running, np.maximum(ages_k.max(axis=1, initial=-1), 0), -1)
-
             r_new = problems.distance(x_new)
+
+            # r_{k+1} finite implies x_{k+1} finite (x* is finite), so one test covers both
+            if all_running and ((r_new <= blow_cap) & (r_new > tol_r)).all():
+                # every problem still runs, none stops now: no masking
+                x = x_new
+                dist[k + 1] = r_new
+                pending = True
+                if trace:
+                    tr.iterates[k + 1] = x_new
+                continue
+
             finite = np.isfinite(x_new).all(axis=1) & np.isfinite(r_new)
-            diverged = running & (~finite | (r_new > blowup * r0))
-            converged = running & ~diverged & (r_new <= tol * r0)
+            diverged = running & (~finite | (r_new > blow_r))
+            converged = running & ~diverged & (r_new <= tol_r)
             step_ok = running & finite
             x = np.where(step_ok[:, None], x_new, x)
             dist[k + 1] = np.where(step_ok, r_new, np.nan)
-            if np.any(step_ok):
-                gaps[k + 1] = np.where(step_ok, problems.value(x) - problems.f_star, np.nan)
+            pending = step_ok if step_ok.any() else None
             if trace:
                 tr.iterates[k + 1] = np.where(step_ok[:, None], x_new, np.nan)
             status[diverged] = int(Status.DIVERGED)
             status[converged] = int(Status.CONVERGED)
             nit[diverged | converged] = k + 1
             running &= ~(diverged | converged)
+            all_running = bool(running.all())
             if not running.any():
                 break
+        if pending is not None:  # the gap at the last iterate
+            gap = gap_values(x, None)
+            gaps[k + 1] = gap if pending is True else np.where(pending, gap, np.nan)
 
     used_steps = np.arange(K)[:, None] < nit[None, :]
+    skipped = ~used_steps
+    for hist in (s_hist, B_hist, W_hist):
+        hist[skipped] = np.nan
+    ages_hist[skipped] = -1
+    max_age = np.where(used_steps, np.maximum(ages_hist.max(axis=2, initial=-1), 0), -1)
     constants = RealizedConstants(
         T=np.where(used_steps, max_age, 0).max(axis=0, initial=0),
         s_lo=np.where(used_steps, s_hist, np.inf).min(axis=0),

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from solvers.linalg import row_norms
+
 
 @dataclass(frozen=True, kw_only=True)
 class ProblemBatch(ABC):
@@ -48,9 +50,18 @@ class ProblemBatch(ABC):
     def hessian(self, x: np.ndarray) -> np.ndarray:
         """Hessian (or a generalized Hessian where f is only C^1,1); (n, d) -> (n, d, d)."""
 
+    def value_from_grad(self, x: np.ndarray, g: np.ndarray) -> np.ndarray:
+        """f(x) given ``g = grad(x)`` (the exact gradient at the same x).
+
+        Batches whose value reuses the gradient (quadratics: one matvec fewer) override
+        this; the default ignores ``g``.  A subclass overriding :meth:`value` or
+        :meth:`grad` must keep the two consistent.
+        """
+        return self.value(x)
+
     def distance(self, x: np.ndarray) -> np.ndarray:
         """||x - x*|| for each problem; (n, d) -> (n,)."""
-        return np.linalg.norm(x - self.x_star, axis=1)
+        return row_norms(x - self.x_star)
 
     def start_points(self, rng: np.random.Generator, radius: float = 1.0) -> np.ndarray:
         """Points at distance exactly ``radius`` from x*, in uniformly random directions."""

@@ -27,8 +27,12 @@ class QuadraticBatch(ProblemBatch):
     eigenvalues: np.ndarray  # (n, d)
 
     def value(self, x: np.ndarray) -> np.ndarray:
+        return self.value_from_grad(x, self.grad(x))
+
+    def value_from_grad(self, x: np.ndarray, g: np.ndarray) -> np.ndarray:
+        """f(x) = 1/2 <x - x*, A (x - x*)> + f* with A (x - x*) = ``g`` given (no second matvec)."""
         e = x - self.x_star
-        return 0.5 * np.einsum("ni,ni->n", e, self.grad(x)) + self.f_star
+        return 0.5 * np.einsum("ni,ni->n", e, g) + self.f_star
 
     def grad(self, x: np.ndarray) -> np.ndarray:
         return np.matmul(self.A, (x - self.x_star)[:, :, None])[:, :, 0]

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from solvers.linalg import row_norms
 from solvers.memory import MemoryState, empty_memory, write_slot
 from solvers.validation import in_half_open_unit, integer_at_least, one_of
 
@@ -70,24 +71,30 @@ class CriticalGradients:
     def insert(self, mem: MemoryState, g: np.ndarray, k: int, rng: np.random.Generator) -> MemoryState:
         if self.top_c == 0:
             return mem
-        gnorm = np.linalg.norm(g, axis=1)
-        count = mem.filled.sum(axis=1)
-        full = count == self.top_c
-        p_min = np.where(mem.filled, mem.priority, np.inf).min(axis=1)
-        passes = gnorm > p_min
-        if self.replacement == "smallest":
-            insert_full = passes
-            victim = np.argmin(np.where(mem.filled, mem.priority, np.inf), axis=1)
+        gnorm = row_norms(g)
+        if self.replacement == "smallest" and mem.filled.all():
+            # the common case once warmed up (no empty slot): one argmin, no masking
+            victim = np.argmin(mem.priority, axis=1)
+            rows = np.flatnonzero(gnorm > mem.priority.min(axis=1))
+            write_slot(mem, rows, victim[rows], g, gnorm, k)
         else:
-            u = rng.random(g.shape[0])
-            insert_full = passes if self.critical_test else np.ones_like(passes)
-            if self.replacement == "random":
-                victim = np.minimum((u * self.top_c).astype(np.int64), self.top_c - 1)
+            count = mem.filled.sum(axis=1)
+            full = count == self.top_c
+            masked = np.where(mem.filled, mem.priority, np.inf)
+            passes = gnorm > masked.min(axis=1)
+            if self.replacement == "smallest":
+                insert_full = passes
+                victim = np.argmin(masked, axis=1)
             else:
-                victim = _proportional_victim(mem.norm, u)
-        slot = np.where(full, victim, np.minimum(count, self.top_c - 1))
-        rows = np.flatnonzero(~full | insert_full)
-        write_slot(mem, rows, slot[rows], g, gnorm, k)
+                u = rng.random(g.shape[0])
+                insert_full = passes if self.critical_test else np.ones_like(passes)
+                if self.replacement == "random":
+                    victim = np.minimum((u * self.top_c).astype(np.int64), self.top_c - 1)
+                else:
+                    victim = _proportional_victim(mem.norm, u)
+            slot = np.where(full, victim, np.minimum(count, self.top_c - 1))
+            rows = np.flatnonzero(~full | insert_full)
+            write_slot(mem, rows, slot[rows], g, gnorm, k)
         np.multiply(mem.priority, self.decay, out=mem.priority)
         return mem
 

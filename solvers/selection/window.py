@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from solvers.linalg import row_norms
 from solvers.memory import MemoryState, empty_memory, write_slot
 from solvers.validation import integer_at_least
 
@@ -29,7 +30,7 @@ from solvers.validation import integer_at_least
 def _ring_insert(mem: MemoryState, g: np.ndarray, k: int) -> MemoryState:
     if mem.slots:
         rows = np.arange(g.shape[0])
-        write_slot(mem, rows, np.full(g.shape[0], k % mem.slots), g, np.linalg.norm(g, axis=1), k)
+        write_slot(mem, rows, np.full(g.shape[0], k % mem.slots), g, row_norms(g), k)
     return mem
 
 
@@ -37,7 +38,7 @@ def _prefilled_ring(g0: np.ndarray, slots: int) -> MemoryState:
     """A ring holding g_0 at ages 1..slots (the history x_{-i} = x_0); slot s holds step s - slots."""
     mem = empty_memory(g0.shape[0], slots, g0.shape[1])
     mem.grads[:] = g0[:, None, :]
-    mem.norm[:] = np.linalg.norm(g0, axis=1)[:, None]
+    mem.norm[:] = row_norms(g0)[:, None]
     mem.priority[:] = mem.norm
     mem.born[:] = np.arange(slots) - slots
     mem.filled[:] = True
@@ -138,7 +139,7 @@ class KeepOldest:
             return _ring_insert(mem, g, k)
         if k < self.capacity:
             rows = np.arange(g.shape[0])
-            write_slot(mem, rows, np.full(g.shape[0], k), g, np.linalg.norm(g, axis=1), k)
+            write_slot(mem, rows, np.full(g.shape[0], k), g, row_norms(g), k)
         return mem
 
 
