@@ -94,22 +94,21 @@ class Aggregation:
         if self.kappa == 0.0 or active.shape[1] == 0:
             return np.ones(n), np.zeros(active.shape)
         m = active.sum(axis=1)
-        used = m > 0
         # a = 1 scaled by ``scale`` (1, 1/2 or 1/(m+1) where memory is used); a product by
         # a scale of exactly 1 is skipped (it changes no bit)
         if self.name == "mean":
-            scale = np.where(used, 1.0 / (m + 1), 1.0)
+            scale = np.where(m > 0, 1.0 / (m + 1), 1.0)
             return scale, np.where(active, self.kappa, 0.0) * scale[:, None]
         if self.name in ("sum", "mid"):
             b = np.where(active, self.kappa / np.maximum(m, 1)[:, None], 0.0)
         else:
             pick = _pick(self.name.split("-")[0], mem.priority, active, m)
-            rows = np.flatnonzero(used)
+            rows = np.flatnonzero(m > 0)
             b = np.zeros(active.shape)
             b[rows, pick[rows]] = self.kappa
         if not self._half:
             return np.ones(n), b
-        scale = np.where(used, 0.5, 1.0)
+        scale = np.where(m > 0, 0.5, 1.0)
         return scale, b * scale[:, None]
 
     def declared_constants(self, capacity: int) -> CombinationConstants:

@@ -53,6 +53,16 @@ def write_slot(mem: MemoryState, rows: np.ndarray, slot: np.ndarray, g: np.ndarr
         g_rows, norm_rows = g, gnorm
     else:
         g_rows, norm_rows = g[rows], gnorm[rows]
+    if (rows.shape[0] >= 16 and mem.grads.flags.c_contiguous and mem.priority.flags.c_contiguous
+            and mem.norm.flags.c_contiguous and mem.born.flags.c_contiguous and mem.filled.flags.c_contiguous):
+        # one flat index into (n*S)-row views: cheaper than five (rows, slot) pair indexings
+        flat = rows * mem.grads.shape[1] + slot
+        mem.grads.reshape(-1, mem.grads.shape[2])[flat] = g_rows
+        mem.priority.reshape(-1)[flat] = norm_rows
+        mem.norm.reshape(-1)[flat] = norm_rows
+        mem.born.reshape(-1)[flat] = k
+        mem.filled.reshape(-1)[flat] = True
+        return
     mem.grads[rows, slot] = g_rows
     mem.priority[rows, slot] = norm_rows
     mem.norm[rows, slot] = norm_rows

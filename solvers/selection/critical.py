@@ -74,8 +74,10 @@ class CriticalGradients:
         gnorm = row_norms(g)
         if self.replacement == "smallest" and mem.filled.all():
             # the common case once warmed up (no empty slot): one argmin, no masking
+            # (the smallest priority read at its argmin: a short-row min reduction costs 3x an argmin)
             victim = np.argmin(mem.priority, axis=1)
-            rows = np.flatnonzero(gnorm > mem.priority.min(axis=1))
+            p_min = mem.priority[np.arange(g.shape[0]), victim]
+            rows = np.flatnonzero(gnorm > p_min)
             write_slot(mem, rows, victim[rows], g, gnorm, k)
         else:
             count = mem.filled.sum(axis=1)
