@@ -1,0 +1,59 @@
+"""``python -m benchmarks [--quick] [--only NAME ...] [--json PATH]``: every benchmark, one command.
+
+Each benchmark prints a table, then one JSON line with its figures; ``--json``
+writes all of them, with the machine description, to a file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from benchmarks import engine, others
+from benchmarks.timing import machine
+
+# name -> (run, report, description); the suite's wall time is skipped with --quick
+BENCHMARKS = {
+    "memory_overhead": (engine.memory_overhead, engine.report_memory_overhead,
+                        "memory step (critical, C=10, sum) vs plain GD step, n=1024 quadratics, d=64"),
+    "vectorization": (engine.vectorization, engine.report_vectorization,
+                      "engine on n=256 problems vs per-problem loops"),
+    "scaling": (engine.scaling, engine.report_scaling, "per-step time as n, d, C grow 4x"),
+    "tiny": (engine.tiny_overhead, engine.report_tiny, "per-step overhead on one problem, d=4"),
+    "certificates": (others.certificates, others.report_certificates,
+                     "time per certificate, T=1..4, and PEPit N=30"),
+    "suite": (others.suite, others.report_suite, "test suite wall time (ci profile)"),
+}
+
+
+def main(argv=None) -> dict:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="fewer steps and repeats; skips the test suite")
+    ap.add_argument("--only", nargs="+", choices=sorted(BENCHMARKS), metavar="NAME",
+                    help=f"run only these ({', '.join(BENCHMARKS)})")
+    ap.add_argument("--json", type=Path, metavar="PATH", help="also write all figures as JSON")
+    args = ap.parse_args(argv)
+
+    names = args.only or [n for n in BENCHMARKS if not (args.quick and n == "suite")]
+    results = {"machine": machine(), "quick": args.quick}
+    print("machine:", json.dumps(results["machine"]))
+    for name in names:
+        fn, report, what = BENCHMARKS[name]
+        print(f"\n== {name}: {what}", flush=True)
+        t = time.perf_counter()
+        r = fn(quick=args.quick)
+        r["benchmark_seconds"] = time.perf_counter() - t
+        results[name] = r
+        print(report(r))
+        print(json.dumps({name: r}, default=str))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1, default=str))
+        print(f"\nwrote {args.json}")
+    return results
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
