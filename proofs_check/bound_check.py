@@ -69,7 +69,7 @@ def check_declared(result: RunResult, problems, combination, selection) -> Bound
     """The bound with the rule's declared constants (a priori); None if the rule bounds no age."""
     if selection.max_age is None:
         return None
-    capacity = getattr(selection, "capacity", selection.slots)
+    capacity = selection.capacity
     dc = combination.declared_constants(capacity)
     return check_distance_bound(result, mu=problems.mu, L=problems.L, x_star=problems.x_star,
                                 s_lo=dc.s_lo, s_hi=dc.s_hi, B=dc.B, W=dc.W, T=selection.max_age)

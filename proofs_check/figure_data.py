@@ -71,7 +71,7 @@ def _certified_rate(mu, L, alpha, patterns, tol):
 
 
 def _capacity(selection: SelectionRule) -> int:
-    return int(getattr(selection, "capacity", getattr(selection, "top_c", selection.slots)))
+    return int(selection.capacity)
 
 
 def _worst_relative(distances: list[np.ndarray]) -> np.ndarray:

@@ -45,7 +45,7 @@ class Scenario:
     def capacity(self) -> int:
         """Most stored gradients a step can use."""
         sel = self.selection
-        return getattr(sel, "capacity", getattr(sel, "top_c", sel.slots))
+        return sel.capacity
 
     @property
     def pattern(self) -> Pattern | None:

@@ -159,6 +159,6 @@ def combination_rules(capacity: int, max_age: int):
 def memory_rules(draw, max_T: int = 4, max_C: int = 3, bounded_only: bool = False):
     """A (selection, combination) pair."""
     selection = draw(selection_rules(max_T, max_C, bounded_only))
-    capacity = getattr(selection, "capacity", selection.slots)
+    capacity = selection.capacity
     max_age = selection.max_age if selection.max_age is not None else selection.slots
     return selection, draw(combination_rules(capacity, max_age))

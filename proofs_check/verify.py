@@ -91,7 +91,7 @@ def _admissible_step(combination, selection, mu: float, L: float, capacity: int)
 def check_example(selection, combination, spec: ProblemSpec, fraction: float, *, steps: int = 300,
                   seed: int = 0) -> Example | None:
     """Run one example and check it; None when no step is admissible for the declared constants."""
-    capacity = getattr(selection, "capacity", getattr(selection, "top_c", selection.slots))
+    capacity = selection.capacity
     top = _admissible_step(combination, selection, spec.mu, spec.L, capacity)
     if not np.isfinite(top) or top <= 0:
         return None
@@ -138,7 +138,7 @@ def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 
     smallest failing example hypothesis found within ``shrink_seconds`` of shrinking,
     or ``ValueError`` if the declared constants admit no step.
     """
-    capacity = getattr(selection, "capacity", getattr(selection, "top_c", selection.slots))
+    capacity = selection.capacity
     declared = combination.declared_constants(capacity)
     if not declared.s_lo > 0:
         raise ValueError(f"no step is admissible: the declared s_lo = {declared.s_lo:.4g} must be > 0 "

@@ -169,3 +169,15 @@ def test_stochastic_run_needs_a_finite_sum():
     P = make_quadratics(2, 3, rng=np.random.default_rng(0))
     with pytest.raises(ValueError, match="batch_size"):
         run(P, Fifo(1), Aggregation("sum"), 0.1, 5, batch_size=2)
+
+
+@pytest.mark.parametrize("selection", [
+    CriticalGradients(3, 0.9), CriticalGradients(2, 0.5, replacement="random"), Fifo(3), RandomSubset(4, 2),
+    KeepOldest(2, max_age=4), KeepOldest(3), Scripted(((1,), (1, 3), ()), max_age=3),
+], ids=repr)
+def test_declared_capacity_bounds_the_gradients_a_step_uses(selection):
+    P = make_quadratics(3, 4, 1.0, 5.0, rng=np.random.default_rng(8))
+    res = run(P, selection, Aggregation("sum"), 0.01, 30, tol=0.0)
+    used = (res.ages >= 0).sum(axis=2)
+    assert used.max() == selection.capacity  # reached, and never exceeded
+    assert selection.slots >= selection.capacity

@@ -9,7 +9,9 @@ kept ones enter each step's direction.  Per step k the runner calls
 
 ``init(g0)`` allocates the memory from the first gradient (rules that pre-fill
 the history with x_{-i} = x_0 use it).  ``max_age`` is the a-priori bound on ages
-(None when the rule does not bound them, like the critical-gradient rule).
+(None when the rule does not bound them, like the critical-gradient rule);
+``capacity`` is the most stored gradients one step uses (C); ``slots`` the memory's
+size (at least C: a window over the last T gradients has T slots).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from solvers.memory import MemoryState
 
 class SelectionRule(Protocol):
     slots: int
+    capacity: int
     max_age: int | None
 
     def init(self, g0: np.ndarray) -> MemoryState: ...

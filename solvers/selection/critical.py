@@ -59,6 +59,10 @@ class CriticalGradients:
         return self.top_c
 
     @property
+    def capacity(self) -> int:
+        return self.top_c
+
+    @property
     def max_age(self) -> None:
         return None  # ages are not bounded a priori: measure them
 

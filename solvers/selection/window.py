@@ -45,6 +45,22 @@ def _prefilled_ring(g0: np.ndarray, slots: int) -> MemoryState:
     return mem
 
 
+class _HistoryWindow:
+    """A ring over the last ``max_age`` gradients, pre-filled with g_0 (history x_{-i} = x_0)."""
+
+    max_age: int
+
+    @property
+    def slots(self) -> int:
+        return self.max_age
+
+    def init(self, g0: np.ndarray) -> MemoryState:
+        return _prefilled_ring(g0, self.max_age)
+
+    def insert(self, mem: MemoryState, g: np.ndarray, k: int, rng: np.random.Generator) -> MemoryState:
+        return _ring_insert(mem, g, k)
+
+
 @dataclass(frozen=True)
 class Fifo:
     """Use the last C gradients (a sliding window, empty at the start)."""
@@ -73,7 +89,7 @@ class Fifo:
 
 
 @dataclass(frozen=True)
-class RandomSubset:
+class RandomSubset(_HistoryWindow):
     """Use a uniformly random subset (size 0..C, each size equally likely) of the last T gradients."""
 
     max_age: int
@@ -85,21 +101,11 @@ class RandomSubset:
         if self.capacity > self.max_age:
             raise ValueError(f"capacity must be in [0, max_age={self.max_age}], got {self.capacity}")
 
-    @property
-    def slots(self) -> int:
-        return self.max_age
-
-    def init(self, g0: np.ndarray) -> MemoryState:
-        return _prefilled_ring(g0, self.max_age)
-
     def active(self, mem: MemoryState, k: int, rng: np.random.Generator) -> np.ndarray:
         n = mem.grads.shape[0]
         size = rng.integers(0, self.capacity + 1, size=n)
         rank = np.argsort(rng.random((n, self.max_age)), axis=1).argsort(axis=1)
         return rank < size[:, None]
-
-    def insert(self, mem: MemoryState, g: np.ndarray, k: int, rng: np.random.Generator) -> MemoryState:
-        return _ring_insert(mem, g, k)
 
 
 @dataclass(frozen=True)
@@ -144,7 +150,7 @@ class KeepOldest:
 
 
 @dataclass(frozen=True)
-class Scripted:
+class Scripted(_HistoryWindow):
     r"""Use exactly the ages listed for each step: ``ages[k]`` is a tuple of distinct ages in 1..T.
 
     Steps beyond the script repeat its last entry.  Ages larger than k reach into
@@ -169,16 +175,11 @@ class Scripted:
         object.__setattr__(self, "max_age", max(int(self.max_age), T, 1))
 
     @property
-    def slots(self) -> int:
-        return self.max_age
-
-    def init(self, g0: np.ndarray) -> MemoryState:
-        return _prefilled_ring(g0, self.max_age)
+    def capacity(self) -> int:
+        """The most ages listed at one step."""
+        return max(len(step) for step in self.ages)
 
     def active(self, mem: MemoryState, k: int, rng: np.random.Generator) -> np.ndarray:
         wanted = np.zeros(self.max_age + 1, dtype=bool)
         wanted[list(self.ages[min(k, len(self.ages) - 1)])] = True
         return wanted[mem.ages(k)]
-
-    def insert(self, mem: MemoryState, g: np.ndarray, k: int, rng: np.random.Generator) -> MemoryState:
-        return _ring_insert(mem, g, k)
