@@ -100,7 +100,7 @@ def vectorization(quick: bool = False) -> dict:
     def python_loop(s):
         for i in range(subset):
             A, xs = P.A[i], P.x_star[i]
-            ref.run_one(lambda x: A @ (x - xs), x0[i], ALPHA, s, top_c=C, decay=DECAY, kappa=1.0,
+            ref.run_one(lambda x, A=A, xs=xs: A @ (x - xs), x0[i], ALPHA, s, top_c=C, decay=DECAY, kappa=1.0,
                         aggregation="sum", critical_test=True)
 
     def engine_loop(s):

@@ -14,7 +14,7 @@ from theory import (
 )
 from theory import derived
 from theory.lambdify import cache_info, numpy_function
-from theory.symbols import PARAMETERS, B, L, T, W, alpha, eps, mu, s_hi, s_lo
+from theory.symbols import PARAMETERS, eps
 from theory.theorem import THEOREM_1, THEOREM_1B
 
 # DESIGN section 2 example: mu = 1, L = 10, "sum" with kappa = 1: d = g + mean(stored),
