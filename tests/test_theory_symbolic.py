@@ -8,7 +8,7 @@ from theory import CLAIMS, LEMMAS, PROOF_STEPS, THEOREM_1, THEOREM_1B, ProofStat
 from theory import lemmas as lm
 from theory.derived import ALPHA_STAR_1, ALPHA_VERTEX_1, MEMORY_LIMIT_1, STEP_LIMIT
 from theory.lambdify import numpy_function
-from theory.symbols import PARAMETERS, B, L, T, W, alpha, mu, s_hi, s_lo
+from theory.symbols import PARAMETERS, B, L, T, W, alpha, d_s, mu, s_hi, s_lo
 
 
 def test_theorem_1_prints_readably():
@@ -61,7 +61,7 @@ def test_composition_rejects_a_smaller_memory_term():
     too_small_q = alpha**2 * L**2 * B * W * T / 2
     assert lm._compose(lm._L5_START, bounds, lm.P * lm.r_k + too_small_q * lm.M_k) is False
     # and a p using s_hi instead of s_lo (too optimistic) is rejected too
-    p_wrong = (1 - alpha * s_hi * mu).subs(s_hi, s_lo + lm.d_s)
+    p_wrong = (1 - alpha * s_hi * mu).subs(s_hi, s_lo + d_s)
     assert lm._compose(lm._L5_START, bounds, p_wrong * lm.r_k + lm.Q_1 * lm.M_k) is False
 
 
