@@ -100,7 +100,7 @@ def named_scenarios() -> list[Scenario]:
                  pattern_set=aggregation_patterns("mean", 3, 3, include_empty=True)),
         Scenario("oldest-sum-T3C2", mu, L, KeepOldest(2, max_age=3), Aggregation("sum"), 0.002,
                  steps=6000, note="maximum-age adversary, DESIGN section 2 figures",
-                 pattern_set=aggregation_patterns("sum", 3, 2, include_empty=True)),
+                 pattern_set=aggregation_patterns("sum", 3, 2)),  # its ring starts filled: never empty
         Scenario("critical-sum-0.7", mu, L, CriticalGradients(5, 0.7), Aggregation("sum"), 0.05),
         Scenario("critical-mean-0.7", mu, L, CriticalGradients(5, 0.7), Aggregation("mean"), 0.05),
         Scenario("critical-sum-0.99", mu, L, CriticalGradients(5, 0.99), Aggregation("sum"), 0.05,
