@@ -165,8 +165,7 @@ def traced_lemmas(scenario: Scenario, emp: Empirical, *, families=("quadratic", 
     merged: dict[str, LemmaCheck] = {}
     for family in families:
         problems = emp.problems[family]
-        first = type(problems)(**{f: (v[:n] if isinstance(v, np.ndarray) and v.shape[:1] == (problems.n,) else v)
-                                  for f, v in vars(problems).items()})
+        first = problems.take(np.arange(min(n, problems.n)))
         result = run(first, scenario.selection, scenario.combination, scenario.alpha,
                      min(scenario.steps, max_steps), rng=seed, tol=1e-10, trace=True)
         for name, c in check_lemmas(result, first).items():

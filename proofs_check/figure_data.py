@@ -19,7 +19,6 @@ it, and the search then costs one or two SDP solves when the certificate is tigh
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,11 +41,7 @@ FAMILIES = ("quadratic", "logistic")
 
 def _tile(problems: ProblemBatch, reps: int) -> ProblemBatch:
     """``reps`` copies of the batch, copy-major: problem ``r * n + i`` is problem i."""
-    n = problems.n
-    changes = {f.name: np.tile(v, (reps,) + (1,) * (v.ndim - 1))
-               for f in dataclasses.fields(problems)
-               if isinstance(v := getattr(problems, f.name), np.ndarray) and v.shape[:1] == (n,)}
-    return dataclasses.replace(problems, **changes)
+    return problems.take(np.tile(np.arange(problems.n), reps))
 
 
 def _batches(mu: float, L: float, n: int, d: int, seed: int, families=FAMILIES) -> dict[str, ProblemBatch]:

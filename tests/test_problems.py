@@ -104,3 +104,15 @@ def test_interpolating_components_all_vanish_at_x_star_and_general_ones_do_not()
         comp = np.matmul(P.H, (P.x_star[:, None, :] - P.centers)[..., None])[..., 0]
         largest = np.linalg.norm(comp, axis=2).max()
         assert (largest < 1e-12) == interp
+
+
+@pytest.mark.parametrize("name", GENERATORS)
+def test_take_selects_whole_problems(name):
+    P = GENERATORS[name](np.random.default_rng(9))
+    sub = P.take([2, 0, 2])
+    x = P.x_star + np.random.default_rng(1).standard_normal((P.n, P.d))
+    np.testing.assert_array_equal(sub.grad(x[[2, 0, 2]]), P.grad(x)[[2, 0, 2]])
+    np.testing.assert_array_equal(sub.value(x[[2, 0, 2]]), P.value(x)[[2, 0, 2]])
+    np.testing.assert_array_equal(sub.mu, P.mu[[2, 0, 2]])
+    with pytest.raises(ValueError, match="indices"):
+        P.take([P.n])

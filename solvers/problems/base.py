@@ -9,6 +9,7 @@ those are the exact extreme Hessian eigenvalues over R^d or only bounds.
 
 from __future__ import annotations
 
+import dataclasses
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
@@ -58,6 +59,18 @@ class ProblemBatch(ABC):
         :meth:`grad` must keep the two consistent.
         """
         return self.value(x)
+
+    def take(self, indices) -> "ProblemBatch":
+        """The batch made of problems ``indices`` (any integer index array; repeats allowed).
+
+        Every array field carries the problem on its leading axis, so this indexes them all.
+        """
+        idx = np.asarray(indices, dtype=np.int64)
+        if idx.ndim != 1 or idx.size == 0 or idx.min() < -self.n or idx.max() >= self.n:
+            raise ValueError(f"indices must be a non-empty 1-d array of problem indices in [0, {self.n}), got {indices!r}")
+        changes = {f.name: v[idx] for f in dataclasses.fields(self)
+                   if isinstance(v := getattr(self, f.name), np.ndarray)}
+        return dataclasses.replace(self, **changes)
 
     def distance(self, x: np.ndarray) -> np.ndarray:
         """||x - x*|| for each problem; (n, d) -> (n,)."""
