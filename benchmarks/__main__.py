@@ -1,4 +1,4 @@
-"""``python -m benchmarks [--quick] [--only NAME ...] [--json PATH]``: every benchmark, one command.
+"""``python -m memgd.benchmarks [--quick] [--only NAME ...] [--json PATH]``: every benchmark, one command.
 
 Each benchmark prints a table, then one JSON line with its figures; ``--json``
 writes all of them, with the machine description, to a file.
@@ -12,8 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks import engine, others
-from benchmarks.timing import machine
+from memgd.benchmarks import engine, others
+from memgd.benchmarks.timing import machine
 
 # name -> (run, report, description); the suite's wall time is skipped with --quick
 BENCHMARKS = {
@@ -30,7 +30,7 @@ BENCHMARKS = {
 
 
 def main(argv=None) -> dict:
-    ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m memgd.benchmarks", description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer steps and repeats; skips the test suite")
     ap.add_argument("--only", nargs="+", choices=sorted(BENCHMARKS), metavar="NAME",
                     help=f"run only these ({', '.join(BENCHMARKS)})")

@@ -25,11 +25,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from proofs_check.certificates import certify  # noqa: E402
-from proofs_check.patterns import aggregation_patterns  # noqa: E402
-from proofs_check.pepit_worst_case import pepit_worst_case  # noqa: E402
-from theory import best_bound, critical_step, exact_rate  # noqa: E402
-from theory.pattern import Pattern  # noqa: E402
+from memgd.proofs_check.certificates.certify import certify  # noqa: E402
+from memgd.proofs_check.certificates.patterns import aggregation_patterns  # noqa: E402
+from memgd.proofs_check.certificates.pepit_worst_case import pepit_worst_case  # noqa: E402
+from memgd.theory import best_bound, critical_step, exact_rate  # noqa: E402
+from memgd.theory.pattern import Pattern  # noqa: E402
 
 MU = 1.0
 
@@ -63,7 +63,7 @@ def theorem1(alpha, L, pats):
 
 def theorem1_block(L: float = 10.0) -> list[dict]:
     """Certificates at steps where Theorem 1 / 1b is not vacuous (sum sets, C = T)."""
-    from theory import alpha_max
+    from memgd.theory import alpha_max
 
     rows = []
     for T in (1, 2, 3):

@@ -1,4 +1,4 @@
-"""Benchmarks of the run loop (:func:`solvers.run`): memory overhead, vectorization, scaling, per-step overhead.
+"""Benchmarks of the run loop (:func:`memgd.solvers.run`): memory overhead, vectorization, scaling, per-step overhead.
 
 All on dense quadratics (mu = 1, L = 10) with the paper's critical-gradient rule
 (decay 0.7, "sum" aggregation, kappa = 1), step 0.02 (stable for this rule), tol = 0
@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.timing import exponent, interleaved, per_step, table
-from solvers import Aggregation, CriticalGradients, QuadraticBatch, make_quadratics, run
-from solvers.combination import direction
+from memgd.benchmarks.timing import exponent, interleaved, per_step, table
+from memgd.solvers import Aggregation, CriticalGradients, QuadraticBatch, make_quadratics, run
+from memgd.solvers.combination import direction
 
 ALPHA = 0.02  # every problem runs all steps (at 0.05 some reach x* exactly, r = 0, and stop)
 DECAY = 0.7
@@ -34,7 +34,7 @@ def _memory_run(P, C):
 
 
 def _plain_run(P):
-    # plain gradient descent through the engine: no memory (top_c = 0, kappa = 0), as solvers.sgd()
+    # plain gradient descent through the engine: no memory (top_c = 0, kappa = 0), as memgd.solvers.sgd()
     return _checked(P, CriticalGradients(0, DECAY), Aggregation("sum", 0.0))
 
 
@@ -82,7 +82,7 @@ def vectorization(quick: bool = False) -> dict:
 
     Two loops: ``python``: tests/reference_critical.py's plain-Python implementation
     (lists, one numpy matvec per gradient), the fair "no vectorization" baseline;
-    ``engine_n1``: :func:`solvers.run` on each problem alone (the engine's own
+    ``engine_n1``: :func:`memgd.solvers.run` on each problem alone (the engine's own
     vectorization gain).  Loops time ``subset`` problems and scale to n (their cost
     is linear in the number of problems).
     """

@@ -1,4 +1,4 @@
-"""Benchmarks of the certificates (reusing :mod:`benchmarks.bench_certificates`) and of the test suite's wall time."""
+"""Benchmarks of the certificates (reusing :mod:`memgd.benchmarks.bench_certificates`) and of the test suite's wall time."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.timing import table
+from memgd.benchmarks.timing import table
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def certificates(quick: bool = False) -> dict:
     """Time per certificate for T = 1..4 ("sum", C = T, all 2^T - 1 subsets of ages) and PEPit N = 30."""
-    from benchmarks.bench_certificates import timing
+    from memgd.benchmarks.bench_certificates import timing
 
     max_T = 2 if quick else 4
     rows = timing(max_T, 0.02)

@@ -1,6 +1,6 @@
-"""memgd.figures: draws the numbers of :mod:`proofs_check.figure_data` (it runs no solver itself).
+"""memgd.figures: draws the numbers of :mod:`memgd.proofs_check.report.figure_data` (it runs no solver itself).
 
-``python -m figures [--out DIR] [--quick]`` writes five figures, PNG and SVG each:
+``python -m memgd.figures [--out DIR] [--quick]`` writes five figures, PNG and SVG each:
 
 1. ``distance_to_optimum``: worst distance against iterations for five selection rules,
    with the analytic and certified envelopes (:func:`draw_distance`);
@@ -17,6 +17,6 @@ Each ``draw_*(data, ax=None)`` returns a :class:`matplotlib.figure.Figure`; its
 docstring holds the caption.
 """
 
-from figures.draw import draw_critical_ages, draw_distance, draw_rate_vs_memory, draw_rate_vs_step, draw_stability_map
+from memgd.figures.draw import draw_critical_ages, draw_distance, draw_rate_vs_memory, draw_rate_vs_step, draw_stability_map
 
 __all__ = ["draw_distance", "draw_rate_vs_step", "draw_rate_vs_memory", "draw_stability_map", "draw_critical_ages"]

@@ -1,8 +1,8 @@
-"""``python -m figures``: see :mod:`figures.cli`."""
+"""``python -m memgd.figures``: see :mod:`memgd.figures.cli`."""
 
 import sys
 
-from figures.cli import main
+from memgd.figures.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

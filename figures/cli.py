@@ -1,6 +1,6 @@
-"""``python -m figures [--out DIR] [--quick] [--only NAME]``: compute and draw the five figures.
+"""``python -m memgd.figures [--out DIR] [--quick] [--only NAME]``: compute and draw the five figures.
 
-Each figure's numbers come from :mod:`proofs_check.figure_data`; this module only
+Each figure's numbers come from :mod:`memgd.proofs_check.report.figure_data`; this module only
 chooses the settings (full or ``--quick``), draws, saves PNG and SVG, and prints one
 progress line per figure on stderr.
 """
@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from figures.axes import save
-from figures.draw import draw_critical_ages, draw_distance, draw_rate_vs_memory, draw_rate_vs_step, draw_stability_map
-from proofs_check import figure_data as fd
+from memgd.figures.axes import save
+from memgd.figures.draw import draw_critical_ages, draw_distance, draw_rate_vs_memory, draw_rate_vs_step, draw_stability_map
+from memgd.proofs_check.report import figure_data as fd
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ NAMES = tuple(s.name for s in FIGURES)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m figures", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m memgd.figures", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("memgd-figures"),
                         help="folder for the PNG and SVG files (default: ./memgd-figures)")
     parser.add_argument("--quick", action="store_true", help="coarser grids and fewer runs (about 20 s)")

@@ -1,6 +1,6 @@
-"""The five figures of ``python -m figures``: each ``draw_*(data, ax=None) -> Figure``.
+"""The five figures of ``python -m memgd.figures``: each ``draw_*(data, ax=None) -> Figure``.
 
-Every function only draws the numbers of a :mod:`proofs_check.figure_data` result:
+Every function only draws the numbers of a :mod:`memgd.proofs_check.report.figure_data` result:
 nothing is computed here beyond choosing axis limits.  ``ax=None`` draws on a new
 figure; otherwise pass the Axes to draw on (one per panel, on one figure).  Each
 line carries a ``gid`` naming what it shows (``"exact"``, ``"measured:Fifo(1)"``,
@@ -18,8 +18,8 @@ from matplotlib.colors import ListedColormap, TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from figures.axes import _from_nines, _nines, new_axes, use_decay_scale, use_rate_scale
-from proofs_check.figure_data import (
+from memgd.figures.axes import _from_nines, _nines, new_axes, use_decay_scale, use_rate_scale
+from memgd.proofs_check.report.figure_data import (
     CriticalAgesData, DistanceData, RateVsMemoryData, RateVsStepData, StabilityMapData,
 )
 

@@ -4,16 +4,17 @@
 - :func:`certify`: a float64-verified SDP rate certificate over a set of patterns.
 - :func:`pepit_worst_case`: PEPit's tight N-step worst case of one pattern.
 - :func:`check_lemmas`: every proof step L1-L5 evaluated on a traced run.
-- :mod:`proofs_check.strategies`: hypothesis strategies to use in your own tests.
+- :mod:`memgd.proofs_check.properties.strategies`: hypothesis strategies to use in your own tests.
 """
 
-from proofs_check.bound_check import BoundCheck, check_declared, check_distance_bound, check_realized
-from proofs_check.certificates import Certificate, certify
-from proofs_check.lemma_checks import LemmaCheck, check_lemmas
-from proofs_check.patterns import aggregation_patterns, aggregation_weights, fixed_age_weights, patterns_for_subsets
-from proofs_check.pepit_worst_case import PEPitResult, pepit_worst_case
-from proofs_check.verify import RuleViolation, VerifyReport, verify_rule
-from proofs_check.verify_certificate import Verification, verify
+from memgd.proofs_check.properties.bound_check import BoundCheck, check_declared, check_distance_bound, check_realized
+from memgd.proofs_check.certificates.certify import Certificate, certify
+from memgd.proofs_check.properties.lemma_checks import LemmaCheck, check_lemmas
+from memgd.proofs_check.certificates.patterns import aggregation_patterns, aggregation_weights, fixed_age_weights, patterns_for_subsets
+from memgd.proofs_check.certificates.pepit_worst_case import PEPitResult, pepit_worst_case
+from memgd.proofs_check.properties.verify_rule import RuleViolation, VerifyReport, verify_rule
+from memgd.proofs_check.properties import strategies
+from memgd.proofs_check.certificates.verify import Verification, verify
 
 __all__ = [
     "verify_rule", "RuleViolation", "VerifyReport",

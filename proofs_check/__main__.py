@@ -1,4 +1,4 @@
-"""``python -m proofs_check``: run the verification report.
+"""``python -m memgd.proofs_check``: run the verification report.
 
 Prints a table per section, writes ``report.md`` and ``report.json`` to ``--out``,
 and exits 1 if any check failed (2 for bad arguments).
@@ -10,15 +10,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from proofs_check.main_report import (
+from memgd.proofs_check.report.sections import (
     counterexample_section, optimizer_section, scenario_section, stderr_progress, summary_section,
 )
-from proofs_check.report import render_text, update_readme, write_report
-from proofs_check.scenarios import default_scenarios, quick_scenarios
+from memgd.proofs_check.report.render import render_text, update_readme, write_report
+from memgd.proofs_check.report.scenarios import default_scenarios, quick_scenarios
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m proofs_check", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m memgd.proofs_check", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="run a small subset of the scenarios")
     parser.add_argument("--scenario", action="append", metavar="NAME",
                         help="run only this scenario (repeatable); see --list")

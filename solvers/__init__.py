@@ -3,27 +3,27 @@
 Knows nothing of the other memgd packages.
 """
 
-from solvers.base_optimizers import (
+from memgd.solvers.base_optimizers import (
     Adagrad, AdagradState, Adam, AdamState, BaseOptimizer, GradientDescent, Momentum, MomentumState, RMSprop,
     RMSpropState,
 )
-from solvers.comparison import DEFAULT_STEPS, ComparisonRow, compare_optimizers, format_rows
-from solvers.combination import (
+from memgd.solvers.comparison import DEFAULT_STEPS, ComparisonRow, compare_optimizers, format_rows
+from memgd.solvers.combination import (
     AGGREGATIONS, AgeWeights, Aggregation, CombinationConstants, CombinationRule, FixedWeights, RandomWeights,
     direction,
 )
-from solvers.memory import MemoryState
-from solvers.problems import (
+from memgd.solvers.memory import MemoryState
+from memgd.solvers.problems import (
     FiniteSumBatch, ProblemBatch, QuadraticBatch, TiltedBatch, make_finite_sums, make_quadratics, make_tilted,
 )
-from solvers.rates import envelope_rate, tail_rate
-from solvers.runner import RealizedConstants, RunResult, Trace, WeightDecay, run
-from solvers.optimizers import (
+from memgd.solvers.rates import envelope_rate, tail_rate
+from memgd.solvers.runner import RealizedConstants, RunResult, Trace, WeightDecay, run
+from memgd.solvers.optimizers import (
     OPTIMIZERS, PLAIN, Optimizer, adagrad, adagrad_c, adam, adam_c, chain, make_optimizer, rmsprop, rmsprop_c,
     run_optimizer, sgd, sgd_c, sgdm, sgdm_c,
 )
-from solvers.selection import CriticalGradients, Fifo, KeepOldest, RandomSubset, Scripted, SelectionRule
-from solvers.status import Status
+from memgd.solvers.selection import CriticalGradients, Fifo, KeepOldest, RandomSubset, Scripted, SelectionRule
+from memgd.solvers.status import Status
 
 __all__ = [
     "run", "RunResult", "RealizedConstants", "Trace", "Status",

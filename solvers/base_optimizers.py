@@ -25,7 +25,7 @@ from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
-from solvers.validation import in_unit_interval, nonnegative
+from memgd.solvers.validation import in_unit_interval, nonnegative
 
 
 class BaseOptimizer(Protocol):

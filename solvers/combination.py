@@ -34,8 +34,8 @@ from typing import NamedTuple, Protocol
 
 import numpy as np
 
-from solvers.memory import MemoryState
-from solvers.validation import finite, one_of
+from memgd.solvers.memory import MemoryState
+from memgd.solvers.validation import finite, one_of
 
 AGGREGATIONS = ("sum", "mid", "mean", "min", "median", "max", "min-mean", "median-mean", "max-mean")
 

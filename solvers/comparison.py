@@ -23,10 +23,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solvers.optimizers import make_optimizer, run_optimizer
-from solvers.problems.base import ProblemBatch
-from solvers.status import Status
-from solvers.validation import integer_at_least, positive
+from memgd.solvers.optimizers import make_optimizer, run_optimizer
+from memgd.solvers.problems.base import ProblemBatch
+from memgd.solvers.status import Status
+from memgd.solvers.validation import integer_at_least, positive
 
 #: constant steps (torch's lr) for mu = 1, L = 10 problems; see the module doc
 DEFAULT_STEPS = {
@@ -63,12 +63,12 @@ def compare_optimizers(problems: ProblemBatch, names, alpha_by_name=None, steps:
 
     Parameters
     ----------
-    names : optimizer names (keys of :data:`solvers.optimizers.OPTIMIZERS`)
+    names : optimizer names (keys of :data:`memgd.solvers.optimizers.OPTIMIZERS`)
     alpha_by_name : step per name (scalar or (n,)); missing names use :data:`DEFAULT_STEPS`
-    steps, tol : as :func:`solvers.runner.run`
+    steps, tol : as :func:`memgd.solvers.runner.run`
     rng : integer seed: draws the common starting points (unless ``x0``) and seeds each run's minibatches
     batch_size : minibatch size for finite sums (None: full gradients)
-    options_by_name : keyword options per name for :func:`solvers.optimizers.make_optimizer`
+    options_by_name : keyword options per name for :func:`memgd.solvers.optimizers.make_optimizer`
     """
     steps = integer_at_least("steps", steps, 1)
     if not isinstance(rng, (int, np.integer)) or isinstance(rng, bool):

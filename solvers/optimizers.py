@@ -9,9 +9,9 @@ A named optimizer is a chain of pure pieces (as optax's ``chain``):
     \qquad x_{k+1} = x_k + \delta_k .
 
 :class:`Optimizer` only bundles them; :func:`run_optimizer` hands them to
-:func:`solvers.runner.run`.  The "_C" optimizers use the paper's critical-gradient
-rule (:class:`~solvers.selection.CriticalGradients`) and aggregation
-(:class:`~solvers.combination.Aggregation`) with the reference defaults (decay 0.7,
+:func:`memgd.solvers.runner.run`.  The "_C" optimizers use the paper's critical-gradient
+rule (:class:`~memgd.solvers.selection.CriticalGradients`) and aggregation
+(:class:`~memgd.solvers.combination.Aggregation`) with the reference defaults (decay 0.7,
 top_c 10, kappa 1; aggregation "sum" for SGD_C / SGDM_C, "mean" for Adam_C and
 RMSprop_C).  The step size is the run's ``alpha`` (torch's ``lr``), per problem.
 
@@ -75,11 +75,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-from solvers.base_optimizers import Adagrad, Adam, BaseOptimizer, GradientDescent, Momentum, RMSprop
-from solvers.combination import Aggregation, CombinationRule
-from solvers.problems.base import ProblemBatch
-from solvers.runner import RunResult, WeightDecay, run
-from solvers.selection import CriticalGradients, SelectionRule
+from memgd.solvers.base_optimizers import Adagrad, Adam, BaseOptimizer, GradientDescent, Momentum, RMSprop
+from memgd.solvers.combination import Aggregation, CombinationRule
+from memgd.solvers.problems.base import ProblemBatch
+from memgd.solvers.runner import RunResult, WeightDecay, run
+from memgd.solvers.selection import CriticalGradients, SelectionRule
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ def chain(selection: SelectionRule, combination: CombinationRule, base: BaseOpti
 
 
 def run_optimizer(problems: ProblemBatch, optimizer: Optimizer, alpha, steps: int, **options) -> RunResult:
-    """Run a named optimizer on the batch; ``options`` are :func:`solvers.runner.run`'s
+    """Run a named optimizer on the batch; ``options`` are :func:`memgd.solvers.runner.run`'s
     keywords (``x0``, ``rng``, ``tol``, ``blowup``, ``batch_size``, ``trace``)."""
     for key in ("base", "weight_decay"):
         if key in options:

@@ -34,12 +34,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from solvers.base_optimizers import BaseOptimizer, GradientDescent
-from solvers.combination import CombinationRule, direction
-from solvers.problems.base import ProblemBatch
-from solvers.selection.base import SelectionRule
-from solvers.status import Status
-from solvers.validation import batch_array, integer_at_least, nonnegative, one_of, per_problem, positive
+from memgd.solvers.base_optimizers import BaseOptimizer, GradientDescent
+from memgd.solvers.combination import CombinationRule, direction
+from memgd.solvers.problems.base import ProblemBatch
+from memgd.solvers.selection.base import SelectionRule
+from memgd.solvers.status import Status
+from memgd.solvers.validation import batch_array, integer_at_least, nonnegative, one_of, per_problem, positive
 
 
 WEIGHT_DECAY_PLACES = ("gradient", "direction")
@@ -151,8 +151,8 @@ def run(
 
     Parameters
     ----------
-    problems : a :class:`~solvers.problems.ProblemBatch` (n problems in dimension d)
-    selection, combination : the memory rules (see :mod:`solvers.selection`, :mod:`solvers.combination`)
+    problems : a :class:`~memgd.solvers.problems.ProblemBatch` (n problems in dimension d)
+    selection, combination : the memory rules (see :mod:`memgd.solvers.selection`, :mod:`memgd.solvers.combination`)
     alpha : step size > 0, scalar or (n,)
     steps : number of iterations K >= 1
     x0 : (n, d) starting points; default: distance 1 from x* in a random direction
@@ -361,7 +361,7 @@ class _StepRecords:
 def _insert_ranked_by_raw(selection, mem, g_raw, g, k, rng):
     """Let the rule decide and rank with the raw gradient, then store the decayed one.
 
-    Every rule writes g_k with ``born = k`` (:func:`solvers.memory.write_slot`), so
+    Every rule writes g_k with ``born = k`` (:func:`memgd.solvers.memory.write_slot`), so
     the slots written now are exactly those born at k; their gradient and stored
     norm become those of ``g`` (the reference's proportional replacement weighs
     stored tensors), their priority stays ``||g_raw||``.

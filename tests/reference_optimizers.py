@@ -1,12 +1,12 @@
 """A slow, one-problem-at-a-time version of the "_C" optimizers, written from the
 reference implementation's step functions (chandar-lab/CriticalGradientOptimization,
 optimizers/optim.py) with plain Python lists and loops, to check the vectorized
-chains of ``solvers.optimizers`` against.
+chains of ``memgd.solvers.optimizers`` against.
 
 ``reference_compatible=True`` follows the reference line by line (kappa only a
 switch in Adam_C / RMSprop_C, weight decay after aggregation there, SGD_C ranking
 by the raw norm and keeping its momentum inside ``kappa != 0``).  ``False`` follows
-the documented behaviour chosen in ``solvers.optimizers`` (items 1-5 of its module
+the documented behaviour chosen in ``memgd.solvers.optimizers`` (items 1-5 of its module
 doc).  Both treat top_c = 0 as no memory.  Buffer entries are [priority, gradient].
 Only the "smallest" replacement is modelled.
 """

@@ -1,10 +1,10 @@
-"""The benchmark command runs and reports; no timing is asserted (speed is measured by ``python -m benchmarks``)."""
+"""The benchmark command runs and reports; no timing is asserted (speed is measured by ``python -m memgd.benchmarks``)."""
 
 import json
 import math
 
-from benchmarks.__main__ import BENCHMARKS, main
-from benchmarks.timing import exponent, table
+from memgd.benchmarks.__main__ import BENCHMARKS, main
+from memgd.benchmarks.timing import exponent, table
 
 
 def test_exponent_of_a_fourfold_growth():

@@ -8,13 +8,13 @@ import itertools
 import numpy as np
 import pytest
 
-from proofs_check.certificates import Certificate, certify
-from proofs_check.lyapunov_model import initial_state_map, step_model, transient_constant
-from proofs_check.patterns import aggregation_patterns, fixed_age_weights, patterns_for_subsets
-from proofs_check.verify_certificate import verify
-from solvers.status import Status
-from theory import critical_step, exact_rate
-from theory.pattern import Pattern
+from memgd.proofs_check.certificates.certify import Certificate, certify
+from memgd.proofs_check.certificates.lyapunov_model import initial_state_map, step_model, transient_constant
+from memgd.proofs_check.certificates.patterns import aggregation_patterns, fixed_age_weights, patterns_for_subsets
+from memgd.proofs_check.certificates.verify import verify
+from memgd.solvers.status import Status
+from memgd.theory import critical_step, exact_rate
+from memgd.theory.pattern import Pattern
 
 MU, L = 1.0, 10.0
 REF = Pattern((0, 1), (1.0, 1.0))  # DESIGN 4 reference: alpha = 0.05, exact rate 0.89408

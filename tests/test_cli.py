@@ -2,7 +2,7 @@
 
 import json
 
-from proofs_check.__main__ import main
+from memgd.proofs_check.__main__ import main
 
 
 def test_single_scenario_writes_matching_markdown_and_json(tmp_path, capsys):

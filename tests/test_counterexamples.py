@@ -1,7 +1,7 @@
 """Counterexamples outside the theorem's assumptions, shipped as explicit regression cases.
 
 The explicit parameters are the minimal ones the searches of
-:mod:`proofs_check.counterexamples` found; each test checks the bad outcome happens
+:mod:`memgd.proofs_check.properties.counterexamples` found; each test checks the bad outcome happens
 and that the toolkit names the broken assumption.  The property at the end is the
 theorem read backwards: a run that diverges must break some assumption.
 """
@@ -10,9 +10,9 @@ import numpy as np
 from hypothesis import example, given, target
 from hypothesis import strategies as st
 
-from proofs_check.assumptions import broken_assumptions
-from proofs_check.counterexamples import _diagnose, _quadratic
-from solvers import Aggregation, CriticalGradients, Fifo, FixedWeights, KeepOldest, Status, run
+from memgd.proofs_check.properties.assumptions import broken_assumptions
+from memgd.proofs_check.properties.counterexamples import _diagnose, _quadratic
+from memgd.solvers import Aggregation, CriticalGradients, Fifo, FixedWeights, KeepOldest, Status, run
 
 
 def codes(res, P):

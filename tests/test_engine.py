@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 
-from solvers import (
+from memgd.solvers import (
     AGGREGATIONS, AgeWeights, Aggregation, CriticalGradients, Fifo, FixedWeights, KeepOldest, RandomSubset,
     RandomWeights, Scripted, Status, make_quadratics, make_tilted, run,
 )
@@ -45,7 +45,7 @@ def test_gradient_descent_rate_is_max_of_one_minus_alpha_mu_and_alpha_L_minus_on
     P = make_quadratics(4, 6, 1.0, 10.0, rng=np.random.default_rng(3), spectrum_kind="two_point")
     for alpha in (0.05, 0.15):
         res = run(P, Fifo(0), Aggregation("sum"), alpha, 400, tol=0.0, x0=P.x_star + 1.0 / np.sqrt(6))
-        from solvers import tail_rate
+        from memgd.solvers import tail_rate
         assert np.allclose(tail_rate(res.distances), max(abs(1 - alpha), abs(1 - 10 * alpha)), atol=1e-3)
 
 

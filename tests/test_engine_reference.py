@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from solvers import AGGREGATIONS, Aggregation, CriticalGradients, make_quadratics, make_tilted, run
+from memgd.solvers import AGGREGATIONS, Aggregation, CriticalGradients, make_quadratics, make_tilted, run
 
 from reference_critical import run_one
 

@@ -2,7 +2,7 @@
 
 Each figure is drawn from small data (coarse grids, few runs).  For every figure the
 plotted arrays are read back from the matplotlib artists (found by ``gid``) and
-compared with :mod:`proofs_check.figure_data`, and at least one point is checked
+compared with :mod:`memgd.proofs_check.report.figure_data`, and at least one point is checked
 against an independent computation (a closed form or the theorem's formula).
 """
 
@@ -14,12 +14,12 @@ from matplotlib.axes import Axes
 from matplotlib.collections import QuadMesh
 from matplotlib.figure import Figure
 
-from figures import draw_critical_ages, draw_distance, draw_rate_vs_memory, draw_rate_vs_step, draw_stability_map
-from figures.axes import save
-from figures.cli import NAMES, main
-from proofs_check import figure_data as fd
-from solvers import Status
-from theory import Pattern
+from memgd.figures import draw_critical_ages, draw_distance, draw_rate_vs_memory, draw_rate_vs_step, draw_stability_map
+from memgd.figures.axes import save
+from memgd.figures.cli import NAMES, main
+from memgd.proofs_check.report import figure_data as fd
+from memgd.solvers import Status
+from memgd.theory import Pattern
 
 
 def artist(fig: Figure, gid: str):

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from proofs_check.lemma_checks import LEMMAS, RESOLUTION, check_lemmas, window_max
-from proofs_check.strategies import memory_rules, problem_specs
-from solvers import Aggregation, CriticalGradients, Fifo, make_quadratics, run
+from memgd.proofs_check.properties.lemma_checks import LEMMAS, RESOLUTION, check_lemmas, window_max
+from memgd.proofs_check.properties.strategies import memory_rules, problem_specs
+from memgd.solvers import Aggregation, CriticalGradients, Fifo, make_quadratics, run
 
 
 def test_window_max_matches_a_plain_loop():

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from solvers import (
+from memgd.solvers import (
     PLAIN, Adagrad, Adam, Aggregation, CriticalGradients, GradientDescent, Momentum, RMSprop, WeightDecay, adam_c,
     chain, make_finite_sums, make_optimizer, make_quadratics, rmsprop_c, run_optimizer, sgd, sgd_c, sgdm, sgdm_c,
 )
-from solvers.comparison import DEFAULT_STEPS, compare_optimizers
+from memgd.solvers.comparison import DEFAULT_STEPS, compare_optimizers
 
 STEP = {"sgd_c": 0.05, "sgdm_c": 0.002, "adam_c": 0.02, "rmsprop_c": 0.005, "adagrad_c": 0.5}
 

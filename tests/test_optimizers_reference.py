@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from solvers import AGGREGATIONS, make_finite_sums, make_optimizer, make_quadratics, make_tilted, run_optimizer
+from memgd.solvers import AGGREGATIONS, make_finite_sums, make_optimizer, make_quadratics, make_tilted, run_optimizer
 
 from reference_optimizers import run_one
 

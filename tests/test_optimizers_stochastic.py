@@ -4,7 +4,7 @@ interpolation, and a noise floor proportional to the step otherwise."""
 import numpy as np
 import pytest
 
-from solvers import OPTIMIZERS, Status, make_finite_sums, make_optimizer, run_optimizer, sgd_c, tail_rate
+from memgd.solvers import OPTIMIZERS, Status, make_finite_sums, make_optimizer, run_optimizer, sgd_c, tail_rate
 
 STEP = {"sgd": 0.05, "sgd_c": 0.05, "sgdm": 0.002, "sgdm_c": 0.002, "adam": 0.02, "adam_c": 0.02,
         "rmsprop": 0.005, "rmsprop_c": 0.005, "adagrad": 0.5, "adagrad_c": 0.5}

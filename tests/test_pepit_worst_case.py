@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from proofs_check.certificates import certify
-from proofs_check.patterns import aggregation_patterns
-from proofs_check.pepit_worst_case import pepit_worst_case
-from solvers.status import Status
-from theory import critical_step
-from theory.pattern import Pattern
+from memgd.proofs_check.certificates.certify import certify
+from memgd.proofs_check.certificates.patterns import aggregation_patterns
+from memgd.proofs_check.certificates.pepit_worst_case import pepit_worst_case
+from memgd.solvers.status import Status
+from memgd.theory import critical_step
+from memgd.theory.pattern import Pattern
 
 MU, L = 1.0, 10.0
 

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize
 
-from solvers import make_finite_sums, make_quadratics, make_tilted
-from solvers.problems import SPECTRA, TILTED_FAMILIES
+from memgd.solvers import make_finite_sums, make_quadratics, make_tilted
+from memgd.solvers.problems import SPECTRA, TILTED_FAMILIES
 
 
 def _generators():

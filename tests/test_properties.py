@@ -7,10 +7,10 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from proofs_check.strategies import (
+from memgd.proofs_check.properties.strategies import (
     memory_rules, problem_specs, selection_rules, step_fractions, aggregations,
 )
-from proofs_check.verify import check_example
+from memgd.proofs_check.properties.verify_rule import check_example
 
 
 @given(rule=memory_rules(bounded_only=True), spec=problem_specs(), fraction=step_fractions(),
@@ -37,7 +37,7 @@ def test_bound_holds_a_posteriori_for_every_named_rule(selection, combination, s
        top_c=st.integers(1, 6), name=st.sampled_from(["sum", "mid", "mean", "max"]))
 def test_bound_holds_for_the_critical_rule_on_non_quadratic_problems(spec, fraction, decay, critical_test,
                                                                        top_c, name):
-    from solvers import Aggregation, CriticalGradients
+    from memgd.solvers import Aggregation, CriticalGradients
     example = check_example(CriticalGradients(top_c, decay, critical_test), Aggregation(name, 1.0), spec,
                             fraction, steps=200)
     assert not example.problems, example.problems

@@ -5,7 +5,7 @@
   iterate, on quadratic and non-quadratic problems.
 - For a fixed pattern on quadratics, the measured asymptotic rate does not exceed
   the exact rate (measured over a long window with x* = 0, see
-  proofs_check.evaluate.long_quadratic_rate).
+  memgd.proofs_check.report.evaluate.long_quadratic_rate).
 """
 
 import dataclasses
@@ -15,10 +15,10 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from proofs_check import aggregation_patterns, certify
-from proofs_check.strategies import problem_specs
-from solvers import AgeWeights, Aggregation, Scripted, make_quadratics, run, tail_rate
-from theory import Pattern, critical_step, exact_rate
+from memgd.proofs_check import aggregation_patterns, certify
+from memgd.proofs_check.properties.strategies import problem_specs
+from memgd.solvers import AgeWeights, Aggregation, Scripted, make_quadratics, run, tail_rate
+from memgd.theory import Pattern, critical_step, exact_rate
 
 GRID = [(T, C, name, frac) for T in (1, 2) for C in range(1, T + 1) for name in ("sum", "mean")
         for frac in (0.2, 0.5)]

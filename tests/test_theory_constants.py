@@ -7,15 +7,15 @@ import pytest
 import sympy as sp
 from scipy.optimize import minimize_scalar
 
-import theory
-from theory import (
+from memgd import theory
+from memgd.theory import (
     AGGREGATIONS, Pattern, aggregation_bounds, aggregation_constants, aggregation_weights, alpha_max,
     best_bound, exact_rate, iteration_count, optimal_step, promise, rate, rate_at_optimal_step,
 )
-from theory import derived
-from theory.lambdify import cache_info, numpy_function
-from theory.symbols import PARAMETERS, eps
-from theory.theorem import THEOREM_1, THEOREM_1B
+from memgd.theory import derived
+from memgd.theory.lambdify import cache_info, numpy_function
+from memgd.theory.symbols import PARAMETERS, eps
+from memgd.theory.theorem import THEOREM_1, THEOREM_1B
 
 # DESIGN section 2 example: mu = 1, L = 10, "sum" with kappa = 1: d = g + mean(stored),
 # so a = 1, b_c = 1/m: s = 2, B = 1, W = 2 (worked out by hand, independent of the code).
@@ -244,7 +244,7 @@ def test_lambdify_cache_is_keyed_by_expression():
 # ---------- aggregations
 
 def _hand_weights(aggregation, kappa, m):
-    """Weights written from DESIGN section 5's formulas (independent of theory.aggregations)."""
+    """Weights written from DESIGN section 5's formulas (independent of memgd.theory.aggregations)."""
     mean = [kappa / m] * m
     pick = [kappa] + [0.0] * (m - 1)
     table = {

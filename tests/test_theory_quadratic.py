@@ -8,7 +8,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from scipy.optimize import brentq, minimize_scalar
 
-from theory import Pattern, alpha_max, best_bound, critical_step, exact_rate, quadratic_rate, rate
+from memgd.theory import Pattern, alpha_max, best_bound, critical_step, exact_rate, quadratic_rate, rate
 
 
 # ---------- independent references (test code only)

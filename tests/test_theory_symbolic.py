@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from theory import CLAIMS, LEMMAS, PROOF_STEPS, THEOREM_1, THEOREM_1B, ProofStatus
-from theory import lemmas as lm
-from theory.derived import ALPHA_STAR_1, ALPHA_VERTEX_1, MEMORY_LIMIT_1, STEP_LIMIT
-from theory.lambdify import numpy_function
-from theory.symbols import PARAMETERS, B, L, T, W, alpha, d_s, mu, s_hi, s_lo
+from memgd.theory import CLAIMS, LEMMAS, PROOF_STEPS, THEOREM_1, THEOREM_1B, ProofStatus
+from memgd.theory import lemmas as lm
+from memgd.theory.derived import ALPHA_STAR_1, ALPHA_VERTEX_1, MEMORY_LIMIT_1, STEP_LIMIT
+from memgd.theory.lambdify import numpy_function
+from memgd.theory.symbols import PARAMETERS, B, L, T, W, alpha, d_s, mu, s_hi, s_lo
 
 
 def test_theorem_1_prints_readably():

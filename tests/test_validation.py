@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from solvers import Aggregation, CriticalGradients, Fifo, KeepOldest, Scripted, make_quadratics, make_tilted, run
+from memgd.solvers import Aggregation, CriticalGradients, Fifo, KeepOldest, Scripted, make_quadratics, make_tilted, run
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from proofs_check import RuleViolation, verify_rule
-from solvers import CombinationConstants, Fifo, FixedWeights
-from solvers.memory import MemoryState, empty_memory, write_slot
+from memgd.proofs_check import RuleViolation, verify_rule
+from memgd.solvers import CombinationConstants, Fifo, FixedWeights
+from memgd.solvers.memory import MemoryState, empty_memory, write_slot
 
 
 @dataclass(frozen=True)

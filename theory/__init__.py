@@ -8,17 +8,17 @@ steps L1-L6 and derived claims).  Numeric (keyword-only, vectorized): :func:`rat
 Exact rates on quadratics: :func:`exact_rate`, :func:`critical_step`.
 """
 
-from theory.aggregations import (
+from memgd.theory.aggregations import (
     AGGREGATIONS, Constants, aggregation_bounds, aggregation_constants, aggregation_weights, promise,
 )
-from theory.constants import (
+from memgd.theory.constants import (
     Bound, alpha_max, best_bound, iteration_count, optimal_step, rate, rate_at_optimal_step,
 )
-from theory.lambdify import NumpyFunction, numpy_function
-from theory.lemmas import CLAIMS, LEMMAS, PROOF_STEPS, Lemma, ProofStatus
-from theory.pattern import Pattern
-from theory.quadratic_rate import QuadraticRate, critical_step, exact_rate, quadratic_rate
-from theory.theorem import THEOREM_1, THEOREM_1B, THEOREMS, Theorem
+from memgd.theory.lambdify import NumpyFunction, numpy_function
+from memgd.theory.lemmas import CLAIMS, LEMMAS, PROOF_STEPS, Lemma, ProofStatus
+from memgd.theory.pattern import Pattern
+from memgd.theory.quadratic_rate import QuadraticRate, critical_step, exact_rate, quadratic_rate
+from memgd.theory.theorem import THEOREM_1, THEOREM_1B, THEOREMS, Theorem
 
 __all__ = [
     "Pattern",

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from theory.constants import Bound, best_bound
+from memgd.theory.constants import Bound, best_bound
 
 AGGREGATIONS: tuple[str, ...] = (
     "sum", "mid", "mean", "min", "median", "max", "min-mean", "median-mean", "max-mean",
@@ -122,7 +122,7 @@ def promise(*, aggregation: str, kappa: float, T: int, mu: float, L: float, alph
     Give exactly one of ``m`` (a fixed buffer size) or ``topC`` (the buffer fills
     up: m ranges over ``m_min..topC``, see :func:`aggregation_bounds`).  T is the
     largest age of a stored gradient, T >= the largest m.  Returns the
-    :class:`~theory.constants.Bound` of :func:`~theory.constants.best_bound`.
+    :class:`~memgd.theory.constants.Bound` of :func:`~memgd.theory.constants.best_bound`.
     """
     if (m is None) == (topC is None):
         raise ValueError("give exactly one of m (fixed buffer size) or topC (buffer fills up to topC)")

@@ -2,8 +2,8 @@ r"""Theorem 1 / 1b constants as vectorized NumPy functions (parameters by name).
 
 Every function is keyword-only, broadcasts its array arguments, and returns a Python
 float for scalar input (an ``ndarray`` otherwise).  The numbers come from the sympy
-expressions of :mod:`theory.theorem` and :mod:`theory.derived` through
-:func:`theory.lambdify.numpy_function`; this module only validates inputs and marks
+expressions of :mod:`memgd.theory.theorem` and :mod:`memgd.theory.derived` through
+:func:`memgd.theory.lambdify.numpy_function`; this module only validates inputs and marks
 where a theorem says nothing:
 
 - a rate is ``inf`` wherever a hypothesis fails (never a number >= 1 passed off as
@@ -22,14 +22,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from theory.derived import (
+from memgd.theory.derived import (
     ALPHA_MAX_1, ALPHA_MAX_1B, ALPHA_STAR_1, ALPHA_STAR_1B, ITERATIONS, RHO_STAR_1, RHO_STAR_1B, rho,
 )
-from theory.lambdify import numpy_function
-from theory.symbols import B, L, T, W, alpha, mu, s_hi, s_lo
-from theory.symbols import eps as EPS
-from theory.theorem import THEOREM_1, THEOREM_1B, Theorem
-from theory.validate import as_output, check
+from memgd.theory.lambdify import numpy_function
+from memgd.theory.symbols import B, L, T, W, alpha, mu, s_hi, s_lo
+from memgd.theory.symbols import eps as EPS
+from memgd.theory.theorem import THEOREM_1, THEOREM_1B, Theorem
+from memgd.theory.validate import as_output, check
 
 _STATIC = (mu, L, s_lo, s_hi, B, W, T)          # parameters without the step
 _WITH_STEP = (mu, L, alpha, s_lo, s_hi, B, W, T)

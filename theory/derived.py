@@ -18,15 +18,15 @@ With :math:`p = 1 - \alpha s_{lo}\mu` and :math:`q = \alpha^2 L^2 B W T`:
   :math:`K \ge \log\varepsilon / \log\rho`, so :math:`K(\varepsilon) = \lceil \log\varepsilon/\log\rho \rceil`
   (the ceiling is applied numerically).
 
-Lemma-style proofs of these facts are in :mod:`theory.lemmas`.
+Lemma-style proofs of these facts are in :mod:`memgd.theory.lemmas`.
 """
 
 from __future__ import annotations
 
 import sympy as sp
 
-from theory.symbols import B, L, T, W, alpha, eps, mu, s_hi, s_lo
-from theory.theorem import THEOREM_1, THEOREM_1B
+from memgd.theory.symbols import B, L, T, W, alpha, eps, mu, s_hi, s_lo
+from memgd.theory.theorem import THEOREM_1, THEOREM_1B
 
 #: Largest step allowed by the step hypothesis alpha s_hi <= 2/(mu+L).
 STEP_LIMIT = 2 / ((mu + L) * s_hi)

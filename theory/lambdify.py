@@ -38,7 +38,7 @@ class NumpyFunction:
     The argument order is fixed (``args``) and documented by :attr:`names`; callers
     pass every argument by name.  Missing or unknown names raise ``TypeError``.
     Evaluation ignores floating-point warnings: callers mask invalid regions
-    themselves (see :mod:`theory.constants`).
+    themselves (see :mod:`memgd.theory.constants`).
     """
 
     expr: sp.Basic

@@ -34,9 +34,9 @@ from typing import Callable
 
 import sympy as sp
 
-from theory.derived import ALPHA_STAR_1, ALPHA_VERTEX_1, MEMORY_LIMIT_1, STEP_LIMIT
-from theory.symbols import SLACK, B, L, T, W, alpha, mu, s_hi, s_lo
-from theory.theorem import P, Q_1, Q_1B, THEOREM_1, THEOREM_1B
+from memgd.theory.derived import ALPHA_STAR_1, ALPHA_VERTEX_1, MEMORY_LIMIT_1, STEP_LIMIT
+from memgd.theory.symbols import SLACK, B, L, T, W, alpha, mu, s_hi, s_lo
+from memgd.theory.theorem import P, Q_1, Q_1B, THEOREM_1, THEOREM_1B
 
 
 class ProofStatus(enum.Enum):

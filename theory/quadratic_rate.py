@@ -1,7 +1,7 @@
 r"""Exact linear rates of a fixed memory pattern on quadratics (DESIGN section 3).
 
 On :math:`f(x) = \tfrac12 (x-x^\star)^\top A (x-x^\star)` with spectrum in
-:math:`[\mu, L]`, a fixed :class:`~theory.pattern.Pattern` (ages :math:`\tau_j`,
+:math:`[\mu, L]`, a fixed :class:`~memgd.theory.pattern.Pattern` (ages :math:`\tau_j`,
 weights :math:`w_j`, :math:`\tau_0 = 0`) decouples along the eigenvectors of A; an
 eigenvalue h gives the scalar recursion
 
@@ -40,8 +40,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.optimize import brentq
 
-from theory.pattern import Pattern
-from theory.validate import check
+from memgd.theory.pattern import Pattern
+from memgd.theory.validate import check
 
 _GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
 _MAX_ENTRIES = 4_000_000  # floats per companion batch

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from theory.symbols import B, L, T, W, alpha, k, mu, s_hi, s_lo
+from memgd.theory.symbols import B, L, T, W, alpha, k, mu, s_hi, s_lo
 
 #: r(k) stands for ||x_k - x*||.
 r = sp.Function("r")

@@ -1,10 +1,10 @@
 """Problem batches with known optima: quadratics, tilted non-quadratics, finite sums."""
 
-from solvers.problems.base import ProblemBatch
-from solvers.problems.finite_sum import FiniteSumBatch, make_finite_sums
-from solvers.problems.quadratic import QuadraticBatch, make_quadratics
-from solvers.problems.spectra import SPECTRA, orthogonal_bases, spectrum
-from solvers.problems.tilted import TILTED_FAMILIES, TiltedBatch, make_tilted
+from memgd.solvers.problems.base import ProblemBatch
+from memgd.solvers.problems.finite_sum import FiniteSumBatch, make_finite_sums
+from memgd.solvers.problems.quadratic import QuadraticBatch, make_quadratics
+from memgd.solvers.problems.spectra import SPECTRA, orthogonal_bases, spectrum
+from memgd.solvers.problems.tilted import TILTED_FAMILIES, TiltedBatch, make_tilted
 
 __all__ = [
     "ProblemBatch", "QuadraticBatch", "TiltedBatch", "FiniteSumBatch",

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solvers.linalg import row_norms
+from memgd.solvers.linalg import row_norms
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solvers.problems.base import ProblemBatch
-from solvers.problems.spectra import orthogonal_bases, spectrum
-from solvers.validation import curvature_pair, integer_at_least, per_problem
+from memgd.solvers.problems.base import ProblemBatch
+from memgd.solvers.problems.spectra import orthogonal_bases, spectrum
+from memgd.solvers.validation import curvature_pair, integer_at_least, per_problem
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -28,8 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import expit
 
-from solvers.problems.base import ProblemBatch
-from solvers.validation import curvature_pair, integer_at_least, one_of, per_problem, positive
+from memgd.solvers.problems.base import ProblemBatch
+from memgd.solvers.validation import curvature_pair, integer_at_least, one_of, per_problem, positive
 
 TILTED_FAMILIES = ("logistic", "huber")
 

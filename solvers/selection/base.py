@@ -20,7 +20,7 @@ from typing import Protocol
 
 import numpy as np
 
-from solvers.memory import MemoryState
+from memgd.solvers.memory import MemoryState
 
 
 class SelectionRule(Protocol):

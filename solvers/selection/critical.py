@@ -33,9 +33,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solvers.linalg import row_norms
-from solvers.memory import MemoryState, empty_memory, write_slot
-from solvers.validation import in_half_open_unit, integer_at_least, one_of
+from memgd.solvers.linalg import row_norms
+from memgd.solvers.memory import MemoryState, empty_memory, write_slot
+from memgd.solvers.validation import in_half_open_unit, integer_at_least, one_of
 
 REPLACEMENTS = ("smallest", "random", "proportional")
 

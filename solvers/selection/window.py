@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from solvers.linalg import row_norms
-from solvers.memory import MemoryState, empty_memory, write_slot
-from solvers.validation import integer_at_least
+from memgd.solvers.linalg import row_norms
+from memgd.solvers.memory import MemoryState, empty_memory, write_slot
+from memgd.solvers.validation import integer_at_least
 
 
 def _ring_insert(mem: MemoryState, g: np.ndarray, k: int) -> MemoryState:

@@ -32,9 +32,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from proofs_check.lyapunov_model import decrease_parts, normalization_parts, step_model, transient_constant
-from proofs_check.sdp import to_normalized_units
-from theory.pattern import Pattern
+from memgd.proofs_check.certificates.lyapunov_model import decrease_parts, normalization_parts, step_model, transient_constant
+from memgd.proofs_check.certificates.sdp import to_normalized_units
+from memgd.theory.pattern import Pattern
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ history :math:`x_{-i} = x_0`.  A certificate is a quadratic Lyapunov function
 It covers every selection rule whose per-step choice lies in :math:`\Pi` (DESIGN 4).
 
 In code terms: :func:`certify` bisects on :math:`\rho` over a DPP cvxpy problem
-(:mod:`proofs_check.sdp`, compiled once), and accepts a :math:`\rho` only after the
-float64 verifier (:mod:`proofs_check.verify_certificate`) has rebuilt and checked
+(:mod:`memgd.proofs_check.certificates.sdp`, compiled once), and accepts a :math:`\rho` only after the
+float64 verifier (:mod:`memgd.proofs_check.certificates.verify`) has rebuilt and checked
 every matrix.  The returned :math:`\rho` is the smallest *verified* one; a solver
 failure or a failed verification at some :math:`\rho` counts as "not certified there".
 Example (DESIGN 4 reference case)::
@@ -36,11 +36,11 @@ from typing import Iterable
 
 import numpy as np
 
-from proofs_check.sdp import LyapunovSDP, to_original_units
-from proofs_check.verify_certificate import Verification, verify
-from solvers.status import Status
-from theory import exact_rate
-from theory.pattern import Pattern
+from memgd.proofs_check.certificates.sdp import LyapunovSDP, to_original_units
+from memgd.proofs_check.certificates.verify import Verification, verify
+from memgd.solvers.status import Status
+from memgd.theory import exact_rate
+from memgd.theory.pattern import Pattern
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ def certify(
         rho_lower: a known lower bound on any certifiable rate; the search then gallops
             up from it, which costs one solve when the certificate is tight.
             ``"quadratic"`` uses the largest exact quadratic rate of the patterns
-            (:func:`theory.exact_rate`, a lower bound on the worst case of each).
+            (:func:`memgd.theory.exact_rate`, a lower bound on the worst case of each).
             A wrong (too high) value can only make the returned rate larger, never
             unverified; but with it the search never tries a rate below the bound, so
             checks of "no certificate below the quadratic rate" must use ``None``.

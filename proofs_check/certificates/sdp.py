@@ -9,7 +9,7 @@ For a window length :math:`T`, a set of patterns and a fixed :math:`\rho^2` (a c
     Q_\pi(\rho^2) \preceq -\delta I,\quad r_\pi(\rho^2) = 0 \quad(\text{every pattern } \pi),
     \qquad N \succeq \delta I,\quad r_N = 0,
 
-(notation of :mod:`proofs_check.lyapunov_model`).  ``use_function_values=False`` fixes
+(notation of :mod:`memgd.proofs_check.certificates.lyapunov_model`).  ``use_function_values=False`` fixes
 :math:`p = 0` (the interpolation inequalities still enter, their function values
 cancelling through the equalities, e.g. around cycles :math:`I_{ij} + I_{jk} + I_{ki}`);
 ``pairwise_only=True`` further allows only the f-free pair sums :math:`I_{ij} + I_{ji}`
@@ -35,8 +35,8 @@ from dataclasses import dataclass
 import cvxpy as cp
 import numpy as np
 
-from proofs_check.lyapunov_model import StepModel, step_model
-from theory.pattern import Pattern
+from memgd.proofs_check.certificates.lyapunov_model import StepModel, step_model
+from memgd.theory.pattern import Pattern
 
 _ACCEPTED = (cp.OPTIMAL,)  # never OPTIMAL_INACCURATE
 _INFEASIBLE = (cp.INFEASIBLE,)

@@ -16,15 +16,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from proofs_check.bound_check import check_realized
-from proofs_check.certificates import Certificate, certify
-from proofs_check.pepit_worst_case import PEPitResult, pepit_worst_case
-from proofs_check.lemma_checks import LemmaCheck, check_lemmas
-from proofs_check.empirical import Empirical, run_scenario
-from proofs_check.report import Check
-from proofs_check.scenarios import Scenario
-from solvers import Status, run, tail_rate
-from theory import best_bound, exact_rate, iteration_count
+from memgd.proofs_check.properties.bound_check import check_realized
+from memgd.proofs_check.certificates.certify import Certificate, certify
+from memgd.proofs_check.certificates.pepit_worst_case import PEPitResult, pepit_worst_case
+from memgd.proofs_check.properties.lemma_checks import LemmaCheck, check_lemmas
+from memgd.proofs_check.report.empirical import Empirical, run_scenario
+from memgd.proofs_check.report.render import Check
+from memgd.proofs_check.report.scenarios import Scenario
+from memgd.solvers import Status, run, tail_rate
+from memgd.theory import best_bound, exact_rate, iteration_count
 
 EPSILON = 1e-6
 CERTIFICATE_RELATIVE_TOL = 1e-3  # bisection resolution, relative to the distance 1 - rho to 1

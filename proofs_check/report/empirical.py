@@ -3,7 +3,7 @@ r"""Empirical side of a scenario: run it on generated problems and measure.
 For each problem family (quadratics with a uniform spectrum, tilted logistic and
 Huber problems) a batch is generated with the scenario's (mu, L) and run from
 distance 1.  Reported per scenario: the worst asymptotic rate over problems
-(:func:`solvers.tail_rate`), the worst envelope rate
+(:func:`memgd.solvers.tail_rate`), the worst envelope rate
 :math:`\max_k (r_k/r_0)^{1/k}`, the largest gradient age seen, and the outcome
 counts.  The overall outcome is DIVERGED if any problem diverged, else MAX_STEPS
 if any did not converge, else CONVERGED.
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from proofs_check.scenarios import Scenario
-from solvers import ProblemBatch, RunResult, Status, envelope_rate, make_quadratics, make_tilted, run, tail_rate
+from memgd.proofs_check.report.scenarios import Scenario
+from memgd.solvers import ProblemBatch, RunResult, Status, envelope_rate, make_quadratics, make_tilted, run, tail_rate
 
 FAMILIES = ("quadratic", "logistic", "huber")
 

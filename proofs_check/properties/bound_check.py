@@ -2,7 +2,7 @@ r"""Check Theorem 1 / 1b's distance bound on every iterate of a run.
 
 For each problem with realized (or declared) constants, the bound is
 :math:`r_k \le \rho^k r_0` with :math:`\rho` the smaller valid rate of Theorem 1
-and 1b (:func:`theory.best_bound`).  The comparison allows the floating-point
+and 1b (:func:`memgd.theory.best_bound`).  The comparison allows the floating-point
 resolution of a computed distance, :math:`64\,\varepsilon (\|x^*\| + r_0)`, and
 nothing more.  The *slack* at step k >= 1 is :math:`(\rho^k r_0 - r_k) / r_0`; a
 negative slack beyond the resolution where the hypotheses hold is a violation.
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solvers import RunResult
-from theory.constants import best_bound
+from memgd.solvers import RunResult
+from memgd.theory.constants import best_bound
 
 EPS = np.finfo(float).eps
 

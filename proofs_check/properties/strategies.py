@@ -23,12 +23,12 @@ from dataclasses import dataclass
 import numpy as np
 from hypothesis import strategies as st
 
-from solvers import (
+from memgd.solvers import (
     AGGREGATIONS, AgeWeights, Aggregation, CriticalGradients, Fifo, FixedWeights, KeepOldest, ProblemBatch,
     RandomSubset, RandomWeights, Scripted, make_finite_sums, make_quadratics, make_tilted,
 )
-from solvers.problems import SPECTRA
-from solvers.selection import REPLACEMENTS
+from memgd.solvers.problems import SPECTRA
+from memgd.solvers.selection import REPLACEMENTS
 
 FAMILIES = ("quadratic", "logistic", "huber", "finite_sum")
 

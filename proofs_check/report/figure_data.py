@@ -1,14 +1,14 @@
-r"""The numbers the figures draw (``python -m figures``), computed from solvers and theory.
+r"""The numbers the figures draw (``python -m memgd.figures``), computed from solvers and theory.
 
 Data flows solvers / theory -> here -> :mod:`figures`: one function per figure returns
 a frozen dataclass of arrays, and the drawing code only draws them.  Conventions:
 
 - :math:`\mu = 1`, :math:`L = 10` unless stated; rates are per iteration;
-- an analytic rate (Theorem 1 / 1b, :func:`theory.best_bound`) is ``inf`` where the
+- an analytic rate (Theorem 1 / 1b, :func:`memgd.theory.best_bound`) is ``inf`` where the
   theorem is vacuous;
-- a certified rate (:func:`proofs_check.certificates.certify`) is ``NaN`` wherever no
+- a certified rate (:func:`memgd.proofs_check.certificates.certify.certify`) is ``NaN`` wherever no
   certificate was verified (or none was attempted): never an unverified number;
-- empirical rates are the worst :func:`solvers.tail_rate` over a batch of generated
+- empirical rates are the worst :func:`memgd.solvers.tail_rate` over a batch of generated
   problems (quadratics with spectrum in [mu, L], endpoints included, and tilted
   logistic problems), ``NaN`` where a rate could not be measured.
 
@@ -23,14 +23,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from proofs_check.certificates import certify
-from proofs_check.empirical import make_problems
-from proofs_check.patterns import aggregation_patterns, aggregation_weights
-from solvers import (
+from memgd.proofs_check.certificates.certify import certify
+from memgd.proofs_check.report.empirical import make_problems
+from memgd.proofs_check.certificates.patterns import aggregation_patterns, aggregation_weights
+from memgd.solvers import (
     AgeWeights, Aggregation, CriticalGradients, Fifo, KeepOldest, ProblemBatch, RandomSubset, Scripted,
     SelectionRule, Status, make_quadratics, run, tail_rate,
 )
-from theory import Pattern, alpha_max, best_bound, critical_step, exact_rate
+from memgd.theory import Pattern, alpha_max, best_bound, critical_step, exact_rate
 
 MU, L_SMOOTH = 1.0, 10.0
 FAMILIES = ("quadratic", "logistic")
@@ -283,7 +283,7 @@ class RateVsMemoryData:
 
 
 def adversary_pattern(aggregation: str, T: int, C: int, kappa: float = 1.0) -> Pattern:
-    """The maximum-age adversary (:class:`solvers.KeepOldest` with max_age=T): ages T-C+1..T."""
+    """The maximum-age adversary (:class:`memgd.solvers.KeepOldest` with max_age=T): ages T-C+1..T."""
     ages = tuple(range(T - C + 1, T + 1))
     return Pattern((0,) + ages, aggregation_weights(aggregation, kappa)(ages))
 
@@ -361,7 +361,7 @@ def stability_map_data(*, mu: float = MU, L: float = L_SMOOTH, Ts=(1, 2, 3), n_b
 
 @dataclass(frozen=True)
 class CounterexampleRun:
-    """Counterexample (c) of :mod:`proofs_check.counterexamples` and plain GD at the same step."""
+    """Counterexample (c) of :mod:`memgd.proofs_check.properties.counterexamples` and plain GD at the same step."""
 
     alpha: float
     L: float

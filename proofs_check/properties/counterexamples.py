@@ -2,7 +2,7 @@ r"""Counterexamples outside the theorem's assumptions, found and shrunk by hypot
 
 Each search draws parameters, runs the method, and keeps the *smallest* parameters
 (hypothesis's shrinking) for which the stated bad outcome happens; the result names
-the assumption of Theorem 1 the example breaks (:mod:`proofs_check.assumptions`).
+the assumption of Theorem 1 the example breaks (:mod:`memgd.proofs_check.properties.assumptions`).
 
 (a) a step beyond the stability limit: plain gradient descent with
     :math:`\alpha > 2/L` diverges (breaks A2);
@@ -22,8 +22,8 @@ import numpy as np
 from hypothesis import HealthCheck, find, settings
 from hypothesis import strategies as st
 
-from proofs_check.assumptions import Violation, ages_grow_without_bound, broken_assumptions
-from solvers import Aggregation, CriticalGradients, Fifo, FixedWeights, KeepOldest, Status, make_quadratics, run
+from memgd.proofs_check.properties.assumptions import Violation, ages_grow_without_bound, broken_assumptions
+from memgd.solvers import Aggregation, CriticalGradients, Fifo, FixedWeights, KeepOldest, Status, make_quadratics, run
 
 
 @dataclass(frozen=True)

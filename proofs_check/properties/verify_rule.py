@@ -26,10 +26,10 @@ import time
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
-from proofs_check.bound_check import check_declared, check_realized
-from proofs_check.strategies import FAMILIES, ProblemSpec, problem_specs, step_fractions
-from solvers import run
-from theory.constants import alpha_max
+from memgd.proofs_check.properties.bound_check import check_declared, check_realized
+from memgd.proofs_check.properties.strategies import FAMILIES, ProblemSpec, problem_specs, step_fractions
+from memgd.solvers import run
+from memgd.theory.constants import alpha_max
 
 _TOL = 1e-12
 
@@ -132,8 +132,8 @@ def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 
                 shrink_seconds: float = 20.0) -> VerifyReport:
     """Check Theorem 1's bound for a memory rule on hypothesis-drawn problems and steps.
 
-    ``selection`` and ``combination`` follow :class:`solvers.SelectionRule` and
-    :class:`solvers.CombinationRule`.  Deterministic for a given ``seed``.
+    ``selection`` and ``combination`` follow :class:`memgd.solvers.SelectionRule` and
+    :class:`memgd.solvers.CombinationRule`.  Deterministic for a given ``seed``.
     Returns a :class:`VerifyReport`, or raises :class:`RuleViolation` with the
     smallest failing example hypothesis found within ``shrink_seconds`` of shrinking,
     or ``ValueError`` if the declared constants admit no step.

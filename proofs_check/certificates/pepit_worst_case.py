@@ -12,7 +12,7 @@ For a pattern (ages :math:`\tau_j`, weights :math:`w_j`) and :math:`N` steps,
 history :math:`x_{-i} = x_0` (so :math:`g_{-i} = g_0`).  PEPit (Taylor, Hendrickx,
 Glineur; Goujaud et al.) writes it as an SDP over the Gram matrix; its value is tight.
 The per-step rate is :math:`\omega_N^{1/(2N)}`.  A verified certificate
-(:func:`proofs_check.certificates.certify`) must satisfy
+(:func:`memgd.proofs_check.certificates.certify.certify`) must satisfy
 :math:`\omega_N \le c\,\rho^{2N}` for every :math:`N`.
 
 In code terms: :func:`pepit_worst_case` builds the PEP, solves it through cvxpy
@@ -33,8 +33,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solvers.status import Status
-from theory.pattern import Pattern
+from memgd.solvers.status import Status
+from memgd.theory.pattern import Pattern
 
 
 @dataclass(frozen=True)

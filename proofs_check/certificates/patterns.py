@@ -4,7 +4,7 @@ A selection rule with buffer size :math:`C` and ages bounded by :math:`T` uses a
 step a subset :math:`S \subseteq \{1, \dots, T\}`, :math:`|S| \le C`, of stored gradients,
 combined with the current one by the combination rule:
 :math:`d_k = a(S) g_k + \sum_{\tau \in S} b_\tau(S) g_{k-\tau}`.  The set of all such
-patterns is what a shared certificate (:func:`proofs_check.certificates.certify`) must
+patterns is what a shared certificate (:func:`memgd.proofs_check.certificates.certify.certify`) must
 cover for the rate to hold "regardless of which gradients are selected".
 
 In code terms: a *weights function* maps the stored ages ``S`` (a sorted tuple) to the
@@ -30,18 +30,18 @@ from __future__ import annotations
 from itertools import combinations
 from typing import Callable
 
-from theory.pattern import Pattern
+from memgd.theory.pattern import Pattern
 
 WeightsFn = Callable[[tuple[int, ...]], tuple[float, ...]]
 
-from theory import aggregations as _agg
+from memgd.theory import aggregations as _agg
 
 _PICK = ("min", "median", "max", "min-mean", "median-mean", "max-mean")
 AGGREGATIONS = _agg.AGGREGATIONS
 
 
 def aggregation_weights(name: str, kappa: float = 1.0) -> WeightsFn:
-    """Weights function of a named aggregation (weights from :func:`theory.aggregation_weights`).
+    """Weights function of a named aggregation (weights from :func:`memgd.theory.aggregation_weights`).
 
     Pick aggregations use exactly one stored gradient: the function accepts one age.
     """

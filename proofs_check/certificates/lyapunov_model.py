@@ -3,8 +3,8 @@ r"""The linear algebra of one step of a fixed memory pattern, in Gram-matrix for
 This module holds no solver: it says which vectors describe one step, how the
 Lyapunov state and the interpolation inequalities are written on them, and how a
 candidate certificate turns into the matrices whose signs prove a rate.  Both the
-SDP builder (:mod:`proofs_check.sdp`) and the float64 verifier
-(:mod:`proofs_check.verify_certificate`) use it.
+SDP builder (:mod:`memgd.proofs_check.certificates.sdp`) and the float64 verifier
+(:mod:`memgd.proofs_check.certificates.verify`) use it.
 
 Mathematics
 -----------
@@ -62,7 +62,7 @@ from itertools import permutations
 
 import numpy as np
 
-from theory.pattern import Pattern
+from memgd.theory.pattern import Pattern
 
 STAR = -1  # index of the minimizer among the points
 

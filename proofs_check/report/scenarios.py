@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from solvers import (
+from memgd.solvers import (
     AgeWeights, Aggregation, CombinationRule, CriticalGradients, Fifo, FixedWeights, KeepOldest, Scripted,
     SelectionRule, Status,
 )
-from proofs_check.patterns import aggregation_patterns
-from theory import Pattern, aggregation_weights, critical_step, optimal_step, rate_at_optimal_step
+from memgd.proofs_check.certificates.patterns import aggregation_patterns
+from memgd.theory import Pattern, aggregation_weights, critical_step, optimal_step, rate_at_optimal_step
 
 
 @dataclass(frozen=True)
@@ -160,7 +160,7 @@ def critical_rule_scenarios(L_values=(10.0, 100.0), decays=(0.7, 0.99), aggregat
 
 
 def default_scenarios() -> list[Scenario]:
-    """Everything ``python -m proofs_check`` runs by default."""
+    """Everything ``python -m memgd.proofs_check`` runs by default."""
     return named_scenarios() + grid_scenarios() + critical_rule_scenarios()
 
 

@@ -1,18 +1,18 @@
-"""Assemble the main report (``python -m proofs_check``) from per-scenario evaluations."""
+"""Assemble the main report (``python -m memgd.proofs_check``) from per-scenario evaluations."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
 
-from proofs_check.counterexamples import SEARCHES
-from proofs_check.evaluate import EPSILON, Evaluation, evaluate
-from proofs_check.report import Check, Section
-from proofs_check.scenarios import Scenario
+from memgd.proofs_check.properties.counterexamples import SEARCHES
+from memgd.proofs_check.report.evaluate import EPSILON, Evaluation, evaluate
+from memgd.proofs_check.report.render import Check, Section
+from memgd.proofs_check.report.scenarios import Scenario
 import numpy as np
 
-from solvers import PLAIN, Status, compare_optimizers, make_quadratics
-from theory import THEOREM_1, THEOREM_1B
+from memgd.solvers import PLAIN, Status, compare_optimizers, make_quadratics
+from memgd.theory import THEOREM_1, THEOREM_1B
 
 SCENARIO_COLUMNS = ["scenario", "alpha", "T", "bound", "from", "certified", "exact quad", "worst of set", "PEPit",
                     "worst empirical", f"K({EPSILON:g}) bound", f"K({EPSILON:g}) cert", f"K({EPSILON:g}) exact",

@@ -12,7 +12,7 @@ at every step k of a traced run (``run(..., trace=True)``, full gradients):
   and :math:`\|d_i\| \le W L \max_{i-T \le l \le i} r_l`;
 - **L5** :math:`r_{k+1} \le p\, r_k + q \max_{k-2T \le l \le k} r_l`, :math:`p = 1 - \alpha s_{lo}\mu`,
   :math:`q = \alpha^2 L^2 B W T`, wherever :math:`s_{lo} > 0` and :math:`\alpha s_{hi} \le 2/(\mu+L)`;
-- **L6** (the conclusion) is the distance bound of :mod:`proofs_check.bound_check`.
+- **L6** (the conclusion) is the distance bound of :mod:`memgd.proofs_check.properties.bound_check`.
 
 History before step 0 follows the theorem: :math:`x_{-i} = x_0`, :math:`g_{-i} = g_0`.
 Each slack is :math:`(\text{rhs} - \text{lhs}) / \max(r_0, |\text{lhs}|, |\text{rhs}|)`: relative to the
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solvers import RunResult
+from memgd.solvers import RunResult
 
 RESOLUTION = 1e-10  # relative to r_0; rounding in O(K) accumulated steps stays far below this
 LEMMAS = ("L1", "L2", "L3", "L4a", "L4b", "L5")
