@@ -1,0 +1,92 @@
+"""The built wheel installs one namespace, ``memgd``, and nothing under a bare generic name.
+
+The wheel is built once (``python -m build --wheel --no-isolation``, with this environment's
+setuptools, no network) from a copy of the sources in a temporary folder, so the working tree
+gets no ``build/`` folder.  Checked: every installed file lies under ``memgd/`` or the
+dist-info; every ``.py`` module of the source folders is in the wheel at its ``memgd.*``
+place (a subpackage missing from pyproject's explicit ``packages`` list fails here);
+``py.typed`` ships; the ``memgd`` console script is declared.
+"""
+
+from __future__ import annotations
+
+import configparser
+import shutil
+import subprocess
+import sys
+import tomllib
+import zipfile
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
+# installed package -> source folder, as pyproject's [tool.setuptools.package-dir] says
+PACKAGE_DIR = PYPROJECT["tool"]["setuptools"]["package-dir"]
+SOURCE_FOLDERS = ("solvers", "theory", "proofs_check", "figures", "benchmarks", "memgd")
+
+
+def _source_modules() -> dict[str, Path]:
+    """Wheel path (memgd/...) -> source file, for every .py file of the source folders."""
+    folder_to_package = {folder: package for package, folder in PACKAGE_DIR.items()}
+    out = {}
+    for folder in SOURCE_FOLDERS:
+        prefix = PurePosixPath(*folder_to_package[folder].split("."))
+        for path in (ROOT / folder).rglob("*.py"):
+            rel = path.relative_to(ROOT / folder)
+            out[str(prefix / PurePosixPath(*rel.parts))] = path
+    return out
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> zipfile.ZipFile:
+    src = tmp_path_factory.mktemp("src")
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(ROOT / name, src / name)
+    for folder in SOURCE_FOLDERS:
+        shutil.copytree(ROOT / folder, src / folder, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    out = tmp_path_factory.mktemp("dist")
+    done = subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(src)],
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    (path,) = out.glob("memgd-*.whl")
+    with zipfile.ZipFile(path) as zf:
+        yield zf
+
+
+def _dist_info(names: list[str]) -> str:
+    (info,) = {n.split("/")[0] for n in names if n.split("/")[0].endswith(".dist-info")}
+    return info
+
+
+def test_package_dir_maps_every_source_folder_under_memgd():
+    assert set(PACKAGE_DIR.values()) == set(SOURCE_FOLDERS)
+    assert all(package == "memgd" or package.startswith("memgd.") for package in PACKAGE_DIR)
+
+
+def test_every_installed_file_lies_under_memgd_or_its_dist_info(wheel):
+    names = wheel.namelist()
+    info = _dist_info(names)
+    assert info.startswith("memgd-")
+    stray = [n for n in names if not (n.startswith("memgd/") or n.startswith(info + "/"))]
+    assert stray == []
+
+
+def test_every_source_module_is_in_the_wheel(wheel):
+    names = set(wheel.namelist())
+    expected = _source_modules()
+    assert len(expected) > 50  # the source folders were found
+    missing = sorted(p for p in expected if p not in names)
+    assert missing == [], f"modules missing from the wheel (add their package to pyproject's packages): {missing}"
+
+
+def test_wheel_ships_py_typed(wheel):
+    assert "memgd/py.typed" in wheel.namelist()
+
+
+def test_console_script_memgd_is_declared(wheel):
+    info = _dist_info(wheel.namelist())
+    entry_points = configparser.ConfigParser()
+    entry_points.read_string(wheel.read(f"{info}/entry_points.txt").decode())
+    assert entry_points["console_scripts"]["memgd"].strip() == "memgd.cli:main"
