@@ -17,6 +17,9 @@ from memgd.solvers.problems import (
     FiniteSumBatch, ProblemBatch, QuadraticBatch, TiltedBatch, make_finite_sums, make_quadratics, make_tilted,
 )
 from memgd.solvers.rates import envelope_rate, tail_rate
+from memgd.solvers.rule_checks import (
+    RuleCheckError, RuleInterfaceError, RuleValueError, check_combination, check_rules, check_selection,
+)
 from memgd.solvers.runner import RealizedConstants, RunResult, Trace, WeightDecay, run
 from memgd.solvers.optimizers import (
     OPTIMIZERS, PLAIN, Optimizer, adagrad, adagrad_c, adam, adam_c, chain, make_optimizer, rmsprop, rmsprop_c,
@@ -38,4 +41,5 @@ __all__ = [
     "sgd", "sgdm", "adam", "rmsprop", "adagrad", "sgd_c", "sgdm_c", "adam_c", "rmsprop_c", "adagrad_c",
     "compare_optimizers", "ComparisonRow", "DEFAULT_STEPS", "format_rows",
     "tail_rate", "envelope_rate",
+    "check_rules", "check_selection", "check_combination", "RuleCheckError", "RuleInterfaceError", "RuleValueError",
 ]

@@ -37,6 +37,7 @@ import numpy as np
 from memgd.solvers.base_optimizers import BaseOptimizer, GradientDescent
 from memgd.solvers.combination import CombinationRule, direction
 from memgd.solvers.problems.base import ProblemBatch
+from memgd.solvers.rule_checks import check_rules
 from memgd.solvers.selection.base import SelectionRule
 from memgd.solvers.status import Status
 from memgd.solvers.validation import batch_array, integer_at_least, nonnegative, one_of, per_problem, positive
@@ -165,6 +166,7 @@ def run(
     weight_decay : a :class:`WeightDecay` or its coefficient (>= 0, entering the gradient);
         default none
     """
+    check_rules(selection, combination)  # a user's rule fails here, at once, naming what is wrong
     n, d = problems.n, problems.d
     alpha = positive("alpha", per_problem("alpha", alpha, n))
     steps = integer_at_least("steps", steps, 1)

@@ -29,6 +29,8 @@ from hypothesis import strategies as st
 from memgd.proofs_check.properties.bound_check import check_declared, check_realized
 from memgd.proofs_check.properties.strategies import FAMILIES, ProblemSpec, problem_specs, step_fractions
 from memgd.solvers import run
+from memgd.solvers.rule_checks import check_rules
+from memgd.solvers.validation import integer_at_least, nonnegative
 from memgd.theory.constants import alpha_max
 
 _TOL = 1e-12
@@ -127,6 +129,32 @@ def check_example(selection, combination, spec: ProblemSpec, fraction: float, *,
     )
 
 
+def _validated_families(families) -> tuple[str, ...]:
+    allowed = f"a non-empty tuple of names from {FAMILIES}"
+    if isinstance(families, str):
+        raise ValueError(f"families must be {allowed} (a tuple, not a string), got {families!r}")
+    try:
+        names = tuple(families)
+    except TypeError:
+        raise ValueError(f"families must be {allowed}, got {families!r}") from None
+    unknown = [f for f in names if f not in FAMILIES]
+    if not names or unknown:
+        raise ValueError(f"families must be {allowed}, got {families!r}"
+                         + (f" (unknown: {', '.join(map(repr, unknown))})" if unknown else ""))
+    return names
+
+
+def _validated_max_kappa(max_kappa) -> float:
+    try:
+        value = float(max_kappa)
+    except (TypeError, ValueError):
+        value = float("nan")
+    if isinstance(max_kappa, bool) or not (np.isfinite(value) and value >= 1.0):
+        raise ValueError(f"max_kappa is the largest condition number L / mu drawn and must be a finite number "
+                         f">= 1, got {max_kappa!r}")
+    return value
+
+
 def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 300,
                 families=FAMILIES, max_kappa: float = 1e3, seed: int = 0,
                 shrink_seconds: float = 20.0) -> VerifyReport:
@@ -137,9 +165,21 @@ def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 
     Returns a :class:`VerifyReport`, or raises :class:`RuleViolation` with the
     smallest failing example hypothesis found within ``shrink_seconds`` of shrinking,
     or ``ValueError`` if the declared constants admit no step.
+
+    Before any run every argument is checked: ``max_examples`` and ``steps`` integers
+    >= 1, ``families`` a non-empty tuple of names from
+    :data:`~memgd.proofs_check.properties.strategies.FAMILIES`, ``max_kappa`` >= 1,
+    ``seed`` an integer >= 0, ``shrink_seconds`` >= 0 (``ValueError`` naming the
+    parameter), and both rules are probed by :func:`memgd.solvers.rule_checks.check_rules`
+    (``RuleInterfaceError`` / ``RuleValueError`` naming the rule and the attribute).
     """
-    capacity = selection.capacity
-    declared = combination.declared_constants(capacity)
+    max_examples = integer_at_least("max_examples", max_examples, 1)
+    steps = integer_at_least("steps", steps, 1)
+    families = _validated_families(families)
+    max_kappa = _validated_max_kappa(max_kappa)
+    seed = integer_at_least("seed", seed, 0)
+    shrink_seconds = float(nonnegative("shrink_seconds", shrink_seconds))
+    declared = check_rules(selection, combination)
     if not declared.s_lo > 0:
         raise ValueError(f"no step is admissible: the declared s_lo = {declared.s_lo:.4g} must be > 0 "
                          "(every step's weights must sum to a positive number)")
