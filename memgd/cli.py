@@ -37,6 +37,7 @@ def _load(target: str):
             raise ValueError(f"rule: no file {path}")
         spec = importlib.util.spec_from_file_location(path.stem, path)
         module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # dataclasses and pickling look classes up by module name
         spec.loader.exec_module(module)
     else:
         sys.path.insert(0, str(Path.cwd()))
@@ -53,6 +54,7 @@ def _load(target: str):
 
 def verify_main(argv: list[str]) -> int:
     from memgd.proofs_check import RuleViolation, verify_rule
+    from memgd.solvers.rule_checks import RuleCheckError
 
     parser = argparse.ArgumentParser(prog="memgd verify", description=SUBCOMMANDS["verify"])
     parser.add_argument("rule", metavar="MODULE:NAME")
@@ -61,8 +63,15 @@ def verify_main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     try:
         selection, combination = _load(args.rule)
-        report = verify_rule(selection, combination, max_examples=args.max_examples, max_kappa=args.max_kappa)
+    except (ImportError, SyntaxError) as err:
+        print(f"memgd verify: error: cannot import {args.rule}: {type(err).__name__}: {err}", file=sys.stderr)
+        return 2
     except ValueError as err:
+        print(f"memgd verify: error: {err}", file=sys.stderr)
+        return 2
+    try:
+        report = verify_rule(selection, combination, max_examples=args.max_examples, max_kappa=args.max_kappa)
+    except (ValueError, RuleCheckError) as err:  # bad arguments, or a rule that breaks the interface
         print(f"memgd verify: error: {err}", file=sys.stderr)
         return 2
     except RuleViolation as violation:
