@@ -13,10 +13,16 @@
 5. ``critical_ages``: the critical rule's realized ages against decay, and a
    divergence where plain gradient descent converges (:func:`draw_critical_ages`).
 
+For any memory rule, :func:`plot_rate_sweep` (over steps) and :func:`plot_memory_sweep`
+(over memory sizes) compute a :class:`memgd.proofs_check.sweeps.RateSweep` and draw it
+(:func:`draw_rate_sweep`), returning ``(sweep, figure)``.
+
 Each ``draw_*(data, ax=None)`` returns a :class:`matplotlib.figure.Figure`; its
 docstring holds the caption.
 """
 
 from memgd.figures.draw import draw_critical_ages, draw_distance, draw_rate_vs_memory, draw_rate_vs_step, draw_stability_map
+from memgd.figures.sweep import draw_rate_sweep, plot_memory_sweep, plot_rate_sweep
 
-__all__ = ["draw_distance", "draw_rate_vs_step", "draw_rate_vs_memory", "draw_stability_map", "draw_critical_ages"]
+__all__ = ["draw_distance", "draw_rate_vs_step", "draw_rate_vs_memory", "draw_stability_map", "draw_critical_ages",
+           "draw_rate_sweep", "plot_rate_sweep", "plot_memory_sweep"]

@@ -12,6 +12,6 @@ results (:func:`memgd.figures.draw_rate_sweep`).
 """
 
 from memgd.proofs_check.sweeps.rule_patterns import RulePatterns, rule_patterns
-from memgd.proofs_check.sweeps.rate_sweep import BOUND_NAMES, BoundColumn, RateSweep, memory_sweep, rate_sweep
+from memgd.proofs_check.sweeps.rates import BOUND_NAMES, BoundColumn, RateSweep, memory_sweep, rate_sweep
 
 __all__ = ["rate_sweep", "memory_sweep", "RateSweep", "BoundColumn", "BOUND_NAMES", "rule_patterns", "RulePatterns"]
