@@ -23,7 +23,7 @@ from memgd.solvers import (
     AgeWeights, Aggregation, CriticalGradients, Fifo, FixedWeights, KeepOldest, Momentum, RandomSubset,
     RandomWeights, Scripted, make_quadratics, run,
 )
-from memgd.theory import Pattern, best_bound, exact_rate
+from memgd.theory import Pattern, exact_rate
 
 MU, L = 1.0, 10.0
 SMALL = dict(n=3, d=4, steps=1500, families=("quadratic",))
