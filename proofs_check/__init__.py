@@ -4,6 +4,7 @@
 - :func:`certify`: a float64-verified SDP rate certificate over a set of patterns.
 - :func:`pepit_worst_case`: PEPit's tight N-step worst case of one pattern.
 - :func:`check_lemmas`: every proof step L1-L5 evaluated on a traced run.
+- :func:`rate_sweep`, :func:`memory_sweep`: any rule's empirical rates beside every bound that applies.
 - :mod:`memgd.proofs_check.properties.strategies`: hypothesis strategies to use in your own tests.
 """
 
@@ -15,6 +16,7 @@ from memgd.proofs_check.certificates.pepit_worst_case import PEPitResult, pepit_
 from memgd.proofs_check.properties.verify_rule import RuleViolation, VerifyReport, verify_rule
 from memgd.proofs_check.properties import strategies
 from memgd.proofs_check.certificates.verify import Verification, verify
+from memgd.proofs_check.sweeps import RateSweep, memory_sweep, rate_sweep
 
 __all__ = [
     "verify_rule", "RuleViolation", "VerifyReport",
@@ -23,4 +25,5 @@ __all__ = [
     "pepit_worst_case", "PEPitResult",
     "check_lemmas", "LemmaCheck",
     "BoundCheck", "check_distance_bound", "check_realized", "check_declared",
+    "rate_sweep", "memory_sweep", "RateSweep",
 ]
