@@ -66,7 +66,10 @@ class RuleValueError(RuleCheckError, ValueError):
 
 
 def _name(rule) -> str:
+    """The rule's repr, or its class name where the repr is object's default (``<... object at 0x...>``)."""
     text = repr(rule)
+    if text.startswith("<") and " object at 0x" in text:
+        text = type(rule).__qualname__
     return text if len(text) <= 80 else text[:77] + "..."
 
 

@@ -139,7 +139,7 @@ GOOD = (LastGradients(), FixedWeights(1.0, (0.3, -0.2)))
 
 # (selection, combination, error type, words the message must contain)
 BROKEN_RULES = [
-    pytest.param(NoCapacity(), GOOD[1], RuleInterfaceError, ["selection rule", "capacity", "missing"],
+    pytest.param(NoCapacity(), GOOD[1], RuleInterfaceError, ["selection rule NoCapacity:", "capacity", "missing"],
                  id="missing-capacity"),
     pytest.param(ForgetsToReturn(), GOOD[1], RuleInterfaceError,
                  ["insert(mem, g, k=0, rng)", "must return", "MemoryState", "got NoneType", "forget"],
