@@ -16,8 +16,10 @@ from typing import Callable
 
 from memgd.figures.axes import save
 from memgd.figures.draw import draw_critical_ages, draw_distance, draw_rate_vs_memory, draw_rate_vs_step, draw_stability_map
+from memgd.figures.convergence_experiment import draw_convergence_experiment
 from memgd.figures.reference_oddities import draw_reference_oddities
 from memgd.proofs_check.report import figure_data as fd
+from memgd.proofs_check.report.convergence_experiment import convergence_figure_data
 from memgd.proofs_check.report.reference_oddities import oddity_figure_data
 
 
@@ -37,6 +39,7 @@ FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec("critical_ages", fd.critical_ages_data, draw_critical_ages, dict(n=3, steps=1500)),
     FigureSpec("reference_oddities", oddity_figure_data, draw_reference_oddities,
                dict(decays=(0.7, 0.9, 0.99), n=2, steps=300)),
+    FigureSpec("convergence_experiment", convergence_figure_data, draw_convergence_experiment, dict(quick=True)),
 )
 NAMES = tuple(s.name for s in FIGURES)
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import log_softmax, softmax
+from scipy.special import softmax
 
 from memgd.solvers.problems.base import ProblemBatch
 from memgd.solvers.validation import integer_at_least, positive
@@ -60,13 +60,33 @@ class SoftmaxBatch(ProblemBatch):
         np.put_along_axis(P, y[:, :, None], np.take_along_axis(P, y[:, :, None], axis=2) - 1.0, axis=2)
         return (np.matmul(np.swapaxes(A, 1, 2), P) / A.shape[1]).reshape(x.shape)
 
+    def _logits(self, x: np.ndarray) -> np.ndarray:
+        """(n, m, C) logits; one (m, p) @ (p, n C) product when the problems share their data."""
+        W = self._weights(x)
+        if self.features.strides[0] == 0 and x.shape[0] == self.n:
+            n, p, C = W.shape
+            Z = self.features[0] @ np.swapaxes(W, 0, 1).reshape(p, n * C)
+            return np.swapaxes(Z.reshape(-1, n, C), 0, 1)
+        return np.matmul(self.features, W)
+
     def value(self, x: np.ndarray) -> np.ndarray:
-        logp = log_softmax(np.matmul(self.features, self._weights(x)), axis=2)
-        ce = -np.take_along_axis(logp, self.labels[:, :, None], axis=2)[:, :, 0].mean(axis=1)
-        return ce + 0.5 * self.l2 * np.einsum("ni,ni->n", x, x)
+        Z = self._logits(x)
+        top = Z.max(axis=2, keepdims=True)
+        lse = top[:, :, 0] + np.log(np.exp(Z - top).sum(axis=2))
+        picked = np.take_along_axis(Z, self.labels[:, :, None], axis=2)[:, :, 0]
+        return (lse - picked).mean(axis=1) + 0.5 * self.l2 * np.einsum("ni,ni->n", x, x)
 
     def grad(self, x: np.ndarray) -> np.ndarray:
-        return self._ce_grad(x, self.features, self.labels) + self.l2[:, None] * x
+        P = softmax(self._logits(x), axis=2)
+        np.put_along_axis(P, self.labels[:, :, None], np.take_along_axis(P, self.labels[:, :, None], axis=2) - 1.0,
+                          axis=2)
+        if self.features.strides[0] == 0:
+            n, m, C = P.shape
+            G = self.features[0].T @ np.swapaxes(P, 0, 1).reshape(m, n * C)  # (p, n C)
+            G = np.swapaxes(G.reshape(-1, n, C), 0, 1)
+        else:
+            G = np.matmul(np.swapaxes(self.features, 1, 2), P)
+        return (G / self.m).reshape(x.shape) + self.l2[:, None] * x
 
     def minibatch_grad(self, x: np.ndarray, batch_size: int, rng: np.random.Generator) -> np.ndarray:
         """Cross-entropy gradient over ``batch_size`` rows drawn without replacement, plus lambda x."""
@@ -107,7 +127,9 @@ def _newton_minimizer(batch: SoftmaxBatch, *, tol: float = 1e-13, max_iter: int 
             return x
         step = np.linalg.solve(batch.hessian(x)[0], g[0])[None, :]
         t, f0, slope = 1.0, batch.value(x)[0], float(g[0] @ step[0])
-        while t > 1e-12 and batch.value(x - t * step)[0] > f0 - 0.25 * t * slope:
+        # backtrack only far from x*: near it (squared Newton decrement below 1e-10) the full step is
+        # quadratically convergent and F's decrease is below its rounding, so the test would stall
+        while slope > 1e-10 and t > 1e-12 and batch.value(x - t * step)[0] > f0 - 0.25 * t * slope:
             t *= 0.5
         x = x - t * step
     if np.linalg.norm(batch.grad(x)) > 1e-10:
