@@ -202,3 +202,29 @@ def _compare_optimizer(case):
         scale = np.maximum(1.0, np.linalg.norm(xs[: upto + 1], axis=1))
         err = np.linalg.norm(result.trace.iterates[: upto + 1, i] - xs[: upto + 1], axis=1) / scale
         assert err.max() <= TOL, f"problem {i}: {err.max():.2e}"
+
+
+def test_declared_constants_of_in_place_kappa():
+    inf = float("inf")
+    assert ReferenceAggregation("min", 2.0).declared_constants(5) == (1.0, inf, inf, inf)
+    c = ReferenceAggregation("max-mean", 0.5).declared_constants(5)
+    assert (c.s_lo, c.s_hi, c.B, c.W) == (0.5, 1.0, 0.25, 1.0)
+    assert ReferenceAggregation("sum", 2.0).declared_constants(5) == Aggregation("sum", 2.0).declared_constants(5)
+    # realized constants of a run stay inside the declared ones when |kappa| <= 1
+    problems = make_quadratics(4, 5, 1.0, 10.0, rng=np.random.default_rng(2))
+    for agg in ("min", "median-mean"):
+        for kappa in (0.5, -0.5):
+            declared = ReferenceAggregation(agg, kappa).declared_constants(4)
+            res = run(problems, ReferenceCriticalGradients(4, 0.95), ReferenceAggregation(agg, kappa), 0.02, 300)
+            c = res.constants
+            assert np.all(c.s_lo >= declared.s_lo - 1e-15) and np.all(c.s_hi <= declared.s_hi + 1e-15)
+            assert np.all(c.B <= declared.B + 1e-15) and np.all(c.W <= declared.W + 1e-15)
+
+
+def test_reference_mode_refuses_in_place_kappa_with_other_replacements():
+    with pytest.raises(ValueError, match="replacement"):
+        make_optimizer("sgd_c", aggregation="min", kappa=0.5, replacement="random", reference_compatible=True)
+    # no in-place effect (kappa 1, or a non-picking aggregation): the documented rule's pieces are used
+    opt = make_optimizer("sgd_c", aggregation="sum", kappa=0.5, replacement="random", reference_compatible=True)
+    assert isinstance(opt.selection, CriticalGradients)
+    assert isinstance(make_optimizer("adam_c", reference_compatible=True).selection, ReferenceCriticalGradients)
