@@ -6,6 +6,7 @@ Draws a :class:`~memgd.proofs_check.report.convergence_experiment.ConvergenceRes
 from __future__ import annotations
 
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.figure import Figure
 
 from memgd.figures.axes import new_axes
@@ -34,7 +35,7 @@ def draw_convergence_experiment(result: ConvergenceResult, ax=None) -> Figure:
     for r, name in enumerate(result.names):
         i = _best_lr(result, r)
         style = "--" if "_c" in name else "-"
-        color = f"C{r % 10}"
+        color = colormaps["tab20"].colors[r % 20]
         a.plot(epochs, np.nanmedian(result.gaps[r, :, i], axis=1), style, color=color,
                label=f"{name} (lr {st.lrs[i]:g})", gid=f"gap:{name}")
         b.plot(st.lrs, np.nanmedian(result.gaps[r, -1], axis=1), style, marker="o", color=color, label=name,
@@ -67,8 +68,9 @@ def draw_convergence_experiment(result: ConvergenceResult, ax=None) -> Figure:
                       f"Thm 1/1b: {bound}"), gid=f"full:{run.aggregation}:{run.alpha:.3g}")
     if result.theory:
         best = min(result.theory, key=lambda t: t.best_rate)
-        d.text(0.02, 0.03, f"Theorem 1 at the realized T needs alpha < {best.alpha_admissible:.2g};\n"
-               f"its best promise: rate {best.best_rate:.10f} per step", transform=d.transAxes, fontsize=8)
+        d.text(0.98, 0.97, f"Theorem 1 at the realized T needs alpha < {best.alpha_admissible:.2g};\n"
+               f"its best promise: rate {best.best_rate:.10f} per step", transform=d.transAxes, fontsize=8,
+               ha="right", va="top")
     d.set_yscale("log")
     d.set_xlabel("iteration (full gradients)")
     d.set_ylabel(r"$\|x_k - x^\star\| / \|x_0 - x^\star\|$")
