@@ -258,6 +258,7 @@ def convergence_section(progress: Callable[[str], None], *, result: ConvergenceR
         sec.notes.append(f"trained as the reference loads the data (labels drawn apart from the rows; Adam_C 'mean', "
                          f"lr 0.01), the model classifies {result.scrambled_accuracy:.3f} of the true test labels "
                          "(chance: 0.1): the reference's convergence curves measure fitting noise.")
+    sec.notes.extend(_memory_notes(result))
     best = float(np.nanmax(result.accuracy))
     sec.checks.append(Check("labels kept with their rows: the best run classifies >= 90% of the test set",
                             best >= 0.9, f"best test accuracy {best:.3f} (scrambled labels give about 0.1)"))
@@ -280,6 +281,33 @@ def convergence_section(progress: Callable[[str], None], *, result: ConvergenceR
                      "a scale, not a theorem): " + ", ".join(f"lr {lr:g}: {v:.3g}" for lr, v in
                                                           zip(st.lrs, result.noise_level)))
     return sec
+
+
+def _memory_notes(result: ConvergenceResult) -> list[str]:
+    """How far each "_C" optimizer's final suboptimality is from its plain version's, per aggregation.
+
+    With kappa = 1, "mean" weighs g and the m stored gradients 1/(m+1) each (s = 1: for SGD the
+    plain step), while "sum" adds the stored mean with weight kappa (s = 1 + kappa = 2: for SGD
+    about a doubled step).
+    """
+    plain = {name: r for r, name in enumerate(result.names) if "/" not in name}
+    notes = []
+    for r, name in enumerate(result.names):
+        base, _, agg = name.partition("/")
+        partner = plain.get(base.removesuffix("_c"))
+        if not agg or partner is None:
+            continue
+        mine, theirs = np.nanmedian(result.gaps[r, -1], axis=1), np.nanmedian(result.gaps[partner, -1], axis=1)
+        ratio = mine / theirs
+        notes.append(f"{name} against {result.names[partner]}: final F - F* ratio per lr "
+                     + ", ".join(f"{v:.3g}" for v in ratio) + _why(base, agg))
+    return notes
+
+
+def _why(base: str, aggregation: str) -> str:
+    if not base.startswith("sgd"):
+        return " (an adaptive base rescales the direction: s is not a step factor)"
+    return " (s = 1 + kappa = 2: about a doubled step)" if aggregation == "sum" else " (s = 1: the plain step)"
 
 
 def convergence_figure_data(*, quick: bool = False) -> ConvergenceResult:
