@@ -32,6 +32,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="also write the summary table into README's generated block (full grid only)")
     parser.add_argument("--no-counterexamples", action="store_true",
                         help="skip the counterexample searches (about a minute)")
+    parser.add_argument("--no-convergence-experiment", action="store_true",
+                        help="skip the paper's convergence experiment on digits (a few CPU minutes)")
     return parser.parse_args(argv)
 
 
@@ -62,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         sections.append(optimizer_section(progress))
     if not (args.quick or args.scenario):
         sections.append(reference_section(progress))
-        sections.append(convergence_section(progress))
+        if not args.no_convergence_experiment:
+            sections.append(convergence_section(progress))
     if not (args.no_counterexamples or args.quick or args.scenario):
         sections.append(counterexample_section(progress))
     print(render_text(sections))
