@@ -93,3 +93,16 @@ def test_convergence_figure_draws_every_optimizer(experiment):
 def test_scrambled_labels_learn_nothing_about_digits(experiment):
     """Labels drawn apart from their rows (the reference's loading) give near-chance test accuracy."""
     assert experiment.scrambled_accuracy <= 0.35 < float(np.max(experiment.accuracy))
+
+
+def test_without_scikit_learn_the_library_imports_and_the_section_says_why(monkeypatch):
+    import sys
+
+    for name in [m for m in sys.modules if m == "sklearn" or m.startswith("sklearn.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "sklearn", None)  # import sklearn now raises ImportError
+    from memgd.proofs_check.report.convergence_experiment import convergence_section
+
+    sec = convergence_section(lambda m: None)
+    assert "not available" in sec.title and "memgd[examples]" in sec.rows[0]["reason"]
+    assert not sec.checks
