@@ -13,6 +13,8 @@ from pathlib import Path
 from memgd.proofs_check.report.sections import (
     counterexample_section, optimizer_section, scenario_section, stderr_progress, summary_section,
 )
+from memgd.proofs_check.report.convergence_experiment import convergence_section
+from memgd.proofs_check.report.reference_oddities import reference_section
 from memgd.proofs_check.report.render import render_text, update_readme, write_report
 from memgd.proofs_check.report.scenarios import default_scenarios, quick_scenarios
 
@@ -30,6 +32,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="also write the summary table into README's generated block (full grid only)")
     parser.add_argument("--no-counterexamples", action="store_true",
                         help="skip the counterexample searches (about a minute)")
+    parser.add_argument("--no-convergence-experiment", action="store_true",
+                        help="skip the paper's convergence experiment on digits (a few CPU minutes)")
     return parser.parse_args(argv)
 
 
@@ -58,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
     sections = [summary_section(evaluations), scenario_table]
     if not args.scenario:
         sections.append(optimizer_section(progress))
+    if not (args.quick or args.scenario):
+        sections.append(reference_section(progress))
+        if not args.no_convergence_experiment:
+            sections.append(convergence_section(progress))
     if not (args.no_counterexamples or args.quick or args.scenario):
         sections.append(counterexample_section(progress))
     print(render_text(sections))

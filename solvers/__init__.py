@@ -25,14 +25,15 @@ from memgd.solvers.optimizers import (
     OPTIMIZERS, PLAIN, Optimizer, adagrad, adagrad_c, adam, adam_c, chain, make_optimizer, rmsprop, rmsprop_c,
     run_optimizer, sgd, sgd_c, sgdm, sgdm_c,
 )
-from memgd.solvers.selection import CriticalGradients, Fifo, KeepOldest, RandomSubset, Scripted, SelectionRule
+from memgd.solvers.reference_aggregation import ReferenceAggregation
+from memgd.solvers.selection import CriticalGradients, ReferenceCriticalGradients, Fifo, KeepOldest, RandomSubset, Scripted, SelectionRule
 from memgd.solvers.status import Status
 
 __all__ = [
     "run", "RunResult", "RealizedConstants", "Trace", "Status",
     "ProblemBatch", "QuadraticBatch", "TiltedBatch", "FiniteSumBatch",
     "make_quadratics", "make_tilted", "make_finite_sums",
-    "SelectionRule", "CriticalGradients", "Fifo", "RandomSubset", "KeepOldest", "Scripted",
+    "SelectionRule", "CriticalGradients", "ReferenceCriticalGradients", "ReferenceAggregation", "Fifo", "RandomSubset", "KeepOldest", "Scripted",
     "CombinationRule", "CombinationConstants", "Aggregation", "FixedWeights", "AgeWeights", "RandomWeights",
     "AGGREGATIONS", "direction", "MemoryState",
     "BaseOptimizer", "GradientDescent", "Momentum", "Adam", "RMSprop", "Adagrad",

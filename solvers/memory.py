@@ -7,6 +7,12 @@ selection rule ranks slots by; ``norm`` is :math:`\|g_b\|` at insertion.
 
 The arrays are allocated once per run and written in place, one slot per
 problem per step: the state is owned by the run that created it.
+
+Two optional arrays serve the reference implementation's buffer
+(:mod:`memgd.solvers.selection.reference_heap`): ``order[i, j]`` is the slot at
+position j of the reference's priority *list* (its look-ups read list positions),
+and ``scale[i, c]`` is the factor the stored tensor of slot c carries after the
+reference's in-place rescaling by kappa (1 when written).  Other rules leave them None.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ class MemoryState(NamedTuple):
     norm: np.ndarray      # (n, S) norm of the stored gradient at insertion
     born: np.ndarray      # (n, S) int64, step at which the gradient was computed
     filled: np.ndarray    # (n, S) bool, slot holds a gradient
+    order: np.ndarray | None = None  # (n, S) int64, slot at each position of the reference's list
+    scale: np.ndarray | None = None  # (n, S) factor carried by each stored tensor (in-place kappa)
 
     @property
     def slots(self) -> int:

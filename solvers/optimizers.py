@@ -63,6 +63,26 @@ runs; ``False`` (default) does what its documentation says.
 9. **There is no Adagrad_C** in the reference.  :func:`adagrad_c` is memgd's
    extension: aggregation "mean" like the other adaptive "_C" optimizers, and in
    reference mode it follows Adam_C / RMSprop_C's conventions (items 3 and 5).
+10. **The priority buffer is not a heap after trimming** (``prioritydict.py``
+    lines 68-81): each insertion appends, ``heapify``-s and keeps the *last* topC
+    items of the list, so position 0, which ``pokeSmallest`` and ``getMin`` read
+    (lines 105-126), is often not the smallest priority.  The critical test
+    (``optim.py`` line 269) then rejects gradients the documented rule accepts, and
+    ``min``/``min-mean`` use a gradient that is not the smallest; with the
+    "smallest" replacement, ``critical_test=True`` and ``False`` differ.  Default:
+    the documented rule (true minimum).  Reference mode: the list order is modelled
+    exactly (:class:`~memgd.solvers.selection.ReferenceCriticalGradients`).
+11. **kappa rescales the picked stored gradient in place** (``optim.py`` lines
+    43-64, ``crit_buf_.mul_(kappa)`` on the tensor ``getMin``/``getMedian``/``getMax``
+    return): each pick multiplies the stored gradient by kappa again, so a gradient
+    picked m times enters as :math:`\kappa^m g_b`; it reaches SGD_C and SGDM_C under
+    min, median, max and their "-mean" variants when kappa is not 0 or 1 (Adam_C
+    and RMSprop_C pass no kappa).  Default: kappa scales the pick once, as
+    documented.  Reference mode: modelled exactly
+    (:class:`~memgd.solvers.reference_aggregation.ReferenceAggregation`); with a
+    replacement other than "smallest" that combination raises (not modelled).
+
+Items 10 and 11 are described in docs/math/critical_rule.md.
 
 Things the reference does that both modes share: the first step stores g_0 and
 steps along g_0 alone; priorities decay after every insertion, the first included;
@@ -78,8 +98,9 @@ from dataclasses import dataclass, field
 from memgd.solvers.base_optimizers import Adagrad, Adam, BaseOptimizer, GradientDescent, Momentum, RMSprop
 from memgd.solvers.combination import Aggregation, CombinationRule
 from memgd.solvers.problems.base import ProblemBatch
+from memgd.solvers.reference_aggregation import ReferenceAggregation
 from memgd.solvers.runner import RunResult, WeightDecay, run
-from memgd.solvers.selection import CriticalGradients, SelectionRule
+from memgd.solvers.selection import CriticalGradients, ReferenceCriticalGradients, SelectionRule
 
 
 @dataclass(frozen=True)
@@ -162,16 +183,26 @@ def adagrad(*, lr_decay: float = 0.0, eps: float = 1e-10, initial_accumulator_va
 # -- memory-augmented ("_C") optimizers ---------------------------------------------
 
 def _memory(kappa: float, top_c: int, decay: float, aggregation: str, critical_test: bool, replacement: str,
-            *, kappa_switch: bool) -> tuple[CriticalGradients, Aggregation]:
-    """The critical-gradient memory; ``kappa_switch`` is the reference Adam_C / RMSprop_C reading of kappa."""
+            *, kappa_switch: bool, reference: bool = False) -> tuple[SelectionRule, CombinationRule]:
+    """The critical-gradient memory; ``kappa_switch`` is the reference Adam_C / RMSprop_C reading of kappa;
+    ``reference`` models the reference's buffer list and in-place kappa (items 10, 11)."""
     selection = CriticalGradients(top_c, decay, critical_test, replacement)
     combination = Aggregation(aggregation, kappa)
     if kappa_switch:
         if combination.kappa <= 0.0:
             return _no_memory()
-        return selection, Aggregation(aggregation, 1.0)
-    if combination.kappa == 0.0:  # documented: the plain optimizer (a memory filled and never used)
+        combination = Aggregation(aggregation, 1.0)
+    elif combination.kappa == 0.0:  # documented: the plain optimizer (a memory filled and never used)
         return _no_memory()
+    if not reference:
+        return selection, combination
+    in_place = ReferenceAggregation(aggregation, combination.kappa)
+    if replacement == "smallest":
+        return ReferenceCriticalGradients(top_c, decay, critical_test), in_place
+    if in_place.in_place:
+        raise ValueError(f"replacement={replacement!r} with aggregation={aggregation!r} and kappa={kappa!r} has no "
+                         "reference_compatible form: the reference's in-place kappa is modelled with the "
+                         "'smallest' replacement only")
     return selection, combination
 
 
@@ -181,7 +212,7 @@ def _sgd_family(name, *, kappa, decay, top_c, aggregation, critical_test, replac
         raise ValueError("nesterov=True has no reference_compatible form: the reference SGD_C has no Nesterov "
                          "(its branch is commented out)")
     selection, combination = _memory(kappa, top_c, decay, aggregation, critical_test, replacement,
-                                     kappa_switch=False)
+                                     kappa_switch=False, reference=reference_compatible)
     heavy_ball = Momentum(momentum, dampening, nesterov)
     dropped = reference_compatible and float(kappa) == 0.0  # the reference's momentum sits inside kappa != 0
     base = heavy_ball if heavy_ball.momentum != 0.0 and not dropped else GradientDescent()
@@ -221,7 +252,7 @@ def sgdm_c(*, kappa: float = 1.0, decay: float = 0.7, top_c: int = 10, aggregati
 def _adaptive_c(name, base, *, kappa, decay, top_c, aggregation, critical_test, replacement, weight_decay,
                 reference_compatible) -> Optimizer:
     selection, combination = _memory(kappa, top_c, decay, aggregation, critical_test, replacement,
-                                     kappa_switch=reference_compatible)
+                                     kappa_switch=reference_compatible, reference=reference_compatible)
     wd = WeightDecay(weight_decay, "direction" if reference_compatible else "gradient")
     return Optimizer(name, selection, combination, base, wd)
 

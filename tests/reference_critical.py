@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from reference_list_buffer import ListBuffer, aggregate_in_place
+
 
 def aggregate(g, buffer, name, kappa, k):
     """The reference's aggregation of g with the stored entries (buffer non-empty).
@@ -48,23 +50,34 @@ def insert(buffer, g, k, top_c, critical_test):
     buffer[:] = candidates
 
 
-def run_one(grad, x0, alpha, steps, *, top_c, decay, kappa, aggregation, critical_test):
-    """Iterates x_0..x_K and the largest age used per step, for one problem."""
+def run_one(grad, x0, alpha, steps, *, top_c, decay, kappa, aggregation, critical_test,
+            reference_compatible=False):
+    """Iterates x_0..x_K and the largest age used per step, for one problem.
+
+    ``reference_compatible=True`` uses the reference's list buffer and in-place kappa
+    (:mod:`reference_list_buffer`) instead of the documented rule.
+    """
     x = np.array(x0, dtype=float)
     xs = [x.copy()]
     max_ages = []
-    buffer = []
+    buffer = ListBuffer(top_c) if reference_compatible else []
     for k in range(steps):
         g = grad(x)
-        if kappa == 0 or top_c == 0 or not buffer:
+        if kappa == 0 or top_c == 0 or not len(buffer.items if reference_compatible else buffer):
             d = g
             used_ages = []
+        elif reference_compatible:
+            d, used_ages = aggregate_in_place(g, buffer, aggregation, kappa, k)
         else:
             d, used_ages = aggregate(g, buffer, aggregation, kappa, k)
         if kappa != 0 and top_c > 0:
-            insert(buffer, g, k, top_c, critical_test)
-            for entry in buffer:
-                entry[0] *= decay
+            if reference_compatible:
+                buffer.offer(float(np.linalg.norm(g)), g, k, critical_test)
+                buffer.decay(decay)
+            else:
+                insert(buffer, g, k, top_c, critical_test)
+                for entry in buffer:
+                    entry[0] *= decay
         x = x - alpha * d
         xs.append(x.copy())
         max_ages.append(max(used_ages, default=0))

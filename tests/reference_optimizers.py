@@ -5,7 +5,9 @@ chains of ``memgd.solvers.optimizers`` against.
 
 ``reference_compatible=True`` follows the reference line by line (kappa only a
 switch in Adam_C / RMSprop_C, weight decay after aggregation there, SGD_C ranking
-by the raw norm and keeping its momentum inside ``kappa != 0``).  ``False`` follows
+by the raw norm and keeping its momentum inside ``kappa != 0``, and its buffer a
+list trimmed after ``heapify`` with kappa rescaling picks in place: the list model
+of :mod:`reference_list_buffer`).  ``False`` follows
 the documented behaviour chosen in ``memgd.solvers.optimizers`` (items 1-5 of its module
 doc).  Both treat top_c = 0 as no memory.  Buffer entries are [priority, gradient].
 Only the "smallest" replacement is modelled.
@@ -16,6 +18,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
+from reference_list_buffer import ListBuffer, aggregate_in_place
 
 SGD_KINDS = ("sgd_c", "sgdm_c")
 ADAPTIVE_KINDS = ("adam_c", "rmsprop_c", "adagrad_c")
@@ -66,7 +70,7 @@ def run_one(grad, x0, lr, steps, *, kind, kappa=1.0, top_c=10, decay=0.7, aggreg
     ref = reference_compatible
     x = np.array(x0, dtype=float)
     xs = [x.copy()]
-    buffer = []
+    buffer = ListBuffer(top_c) if ref else []
     first = True
     if kind in SGD_KINDS:
         memory_on = kappa != 0 and top_c > 0
@@ -96,13 +100,21 @@ def run_one(grad, x0, lr, steps, *, kind, kappa=1.0, top_c=10, decay=0.7, aggreg
         g = g_raw + weight_decay * x if wd_inside else g_raw
         priority = raw_norm if ref else float(np.linalg.norm(g))
 
-        if memory_on:
+        if memory_on and ref:
+            if first:
+                buffer.push(priority, g, k)
+            else:
+                aggr, _ = aggregate_in_place(g, buffer, aggregation, kappa_used, k)
+                ct = True if kind == "rmsprop_c" else critical_test  # RMSprop_C ignores the flag
+                buffer.offer(priority, g, k, ct)
+                g = aggr
+            buffer.decay(decay)
+        elif memory_on:
             if first:
                 insert(buffer, priority, g, top_c, critical_test)
             else:
                 aggr = aggregate(g, buffer, aggregation, kappa_used)
-                ct = True if (ref and kind == "rmsprop_c") else critical_test  # RMSprop_C ignores the flag
-                insert(buffer, priority, g, top_c, ct)
+                insert(buffer, priority, g, top_c, critical_test)
                 g = aggr
             decay_all(buffer, decay)
         first = False

@@ -1,13 +1,14 @@
-"""Problem batches with known optima: quadratics, tilted non-quadratics, finite sums."""
+"""Problem batches with known optima: quadratics, tilted non-quadratics, finite sums, softmax regression on data."""
 
 from memgd.solvers.problems.base import ProblemBatch
 from memgd.solvers.problems.finite_sum import FiniteSumBatch, make_finite_sums
 from memgd.solvers.problems.quadratic import QuadraticBatch, make_quadratics
+from memgd.solvers.problems.softmax import SoftmaxBatch, make_softmax
 from memgd.solvers.problems.spectra import SPECTRA, orthogonal_bases, spectrum
 from memgd.solvers.problems.tilted import TILTED_FAMILIES, TiltedBatch, make_tilted
 
 __all__ = [
-    "ProblemBatch", "QuadraticBatch", "TiltedBatch", "FiniteSumBatch",
+    "ProblemBatch", "QuadraticBatch", "TiltedBatch", "FiniteSumBatch", "SoftmaxBatch", "make_softmax",
     "make_quadratics", "make_tilted", "make_finite_sums",
     "SPECTRA", "TILTED_FAMILIES", "spectrum", "orthogonal_bases",
 ]

@@ -1,4 +1,4 @@
-r"""The paper's critical-gradient rule, as its reference implementation behaves.
+r"""The paper's critical-gradient rule as documented (the smallest priority is a true minimum).
 
 Per step k, with :math:`g_k` the gradient and a buffer of at most ``top_c`` entries
 (priority :math:`p`, gradient):
@@ -10,12 +10,16 @@ Per step k, with :math:`g_k` the gradient and a buffer of at most ``top_c`` entr
    :math:`g_k` replaces the entry of smallest priority iff :math:`\|g_k\| > p_{\min}`;
 3. every priority is multiplied by ``decay`` after the insertion.
 
-**critical_test.**  The reference skips the test ``||g_k|| > p_min`` when
-``critical_test=False``, but its heap then appends g_k and trims the smallest of
-the top_c + 1 entries, which is g_k itself whenever ``||g_k|| <= p_min``.  So for
-``replacement="smallest"`` both settings behave identically (up to exact ties,
-which this implementation resolves in favour of the stored gradient, as the
-strict test does).  The flag matters for the other replacements:
+**critical_test.**  In this rule (the documented one: a true minimum),
+skipping the test ``||g_k|| > p_min`` changes nothing for
+``replacement="smallest"``: without it g_k is added and the smallest of the
+top_c + 1 entries dropped, which is g_k itself whenever ``||g_k|| <= p_min`` (exact
+ties are resolved in favour of the stored gradient, as the strict test does).
+This does **not** hold for the reference code: its buffer is not a heap after
+trimming and its test compares with list position 0, not the minimum, so there
+``critical_test=True`` rejects gradients that ``False`` keeps
+(:mod:`memgd.solvers.selection.reference_heap`; docs/math/critical_rule.md,
+oddity 10).  In this rule the flag matters for the other replacements:
 
 - ``"random"``: the new gradient replaces a uniformly random entry;
 - ``"proportional"``: it replaces entry c with probability proportional to
