@@ -208,7 +208,10 @@ def _check_weights(rule, out, mem: MemoryState, active: np.ndarray, k: int) -> N
 
 
 def check_declared_constants(rule, capacity: int) -> CombinationConstants:
-    """``declared_constants(capacity)`` as finite floats with s_lo <= s_hi, B >= 0, W >= 0."""
+    """``declared_constants(capacity)`` as floats with s_lo <= s_hi, B >= 0, W >= 0; none NaN.
+
+    s_lo may be -inf and s_hi, B, W +inf: "no bound" (Theorems 1 and 1b are then vacuous a priori).
+    """
     call = f"declared_constants(capacity={capacity})"
     out = rule.declared_constants(capacity)
     fields = ("s_lo", "s_hi", "B", "W")
@@ -221,8 +224,12 @@ def check_declared_constants(rule, capacity: int) -> CombinationConstants:
         if isinstance(v, bool) or not isinstance(v, (numbers.Real, np.floating, np.integer)):
             raise RuleInterfaceError(f"combination rule {_name(rule)}: {call}.{f} must be a real number, "
                                      f"got {type(v).__name__} {v!r}")
-        if not np.isfinite(float(v)):
-            raise RuleValueError(f"combination rule {_name(rule)}: {call}.{f} must be a finite real number, got {v!r}")
+        # An infinite bound is an honest declaration that none exists (weights that compound
+        # without limit): s_lo may be -inf, s_hi, B and W +inf; the theorem is then vacuous a priori.
+        allowed_inf = -np.inf if f == "s_lo" else np.inf
+        if np.isnan(float(v)) or (np.isinf(float(v)) and float(v) != allowed_inf):
+            raise RuleValueError(f"combination rule {_name(rule)}: {call}.{f} must be a real number "
+                                 f"(finite, or {allowed_inf} for 'no bound'), got {v!r}")
         values[f] = float(v)
     if values["s_lo"] > values["s_hi"]:
         raise RuleValueError(f"combination rule {_name(rule)}: {call} must have s_lo <= s_hi, "

@@ -22,7 +22,8 @@ from memgd.solvers import (
 )
 from memgd.solvers.memory import empty_memory, write_slot
 from memgd.solvers.rule_checks import (
-    RuleCheckError, RuleInterfaceError, RuleValueError, check_combination, check_rules, check_selection,
+    RuleCheckError, RuleInterfaceError, RuleValueError, check_combination, check_declared_constants, check_rules,
+    check_selection,
 )
 
 
@@ -151,7 +152,7 @@ BROKEN_RULES = [
                  id="weights-wrong-shape"),
     pytest.param(GOOD[0], WeightsOutsideActive(), RuleValueError, ["weights(", "not active"],
                  id="weights-outside-active"),
-    pytest.param(GOOD[0], NanConstants(), RuleValueError, ["declared_constants(capacity=2)", "s_lo", "finite", "nan"],
+    pytest.param(GOOD[0], NanConstants(), RuleValueError, ["declared_constants(capacity=2)", "s_lo", "real number", "nan"],
                  id="nan-declared-constants"),
     pytest.param(GOOD[0], UpsideDownConstants(), RuleValueError, ["s_lo <= s_hi"], id="s_lo-above-s_hi"),
     pytest.param(GOOD[0], NoDeclaredConstants(), RuleInterfaceError, ["declared_constants", "missing"],
@@ -256,3 +257,22 @@ def test_arguments_are_checked_before_the_rules():
 def test_a_correct_user_rule_still_verifies():
     report = verify_rule(*GOOD, max_examples=5)
     assert report.examples == 5 and report.a_priori_checked == 5
+
+
+class NoUpperBound(NanConstants):
+    """Weights that may compound without limit declare +inf: an honest 'no bound'."""
+
+    def declared_constants(self, capacity):
+        return CombinationConstants(0.5, float("inf"), float("inf"), float("inf"))
+
+
+class NegativeInfiniteMass(NanConstants):
+    def declared_constants(self, capacity):
+        return CombinationConstants(1.0, 1.0, float("-inf"), 1.0)
+
+
+def test_infinite_upper_constants_mean_no_bound_but_a_mass_cannot_be_minus_infinity():
+    constants = check_declared_constants(NoUpperBound(), 2)
+    assert constants.s_hi == constants.B == constants.W == float("inf")
+    with pytest.raises(RuleValueError, match=r"declared_constants\(capacity=2\)\.B must be a real number"):
+        check_declared_constants(NegativeInfiniteMass(), 2)
