@@ -1,0 +1,99 @@
+r"""A posteriori certificates for a finished run of the critical rule.
+
+Given a run of gradient descent on the critical rule's direction (engine
+:class:`~memgd.solvers.CriticalGradients`, replacement ``"smallest"``, exact
+gradients, no weight decay) on problems of known :math:`\mu, L`:
+
+1. **Ages.**  The run's own per-step floor :math:`\hat r_{lo} = \min_k r_{k+1}/r_k`
+   (over the steps it took) is a valid :math:`r_{lo}` for the age theorem of
+   :mod:`.ages`; where :math:`\hat r_{lo} > \delta` it bounds every used age by
+   :math:`T^*(\hat r_{lo})`, and the certificate checks the recorded ages against it.
+   Where :math:`\hat r_{lo} \le \delta` no age bound is claimed.
+2. **Distances.**  With the realized constants (T = largest age used, s_lo, s_hi,
+   B, W, all measured on the run) the run lies in the class of Theorem 1, so
+   :math:`r_k \le \rho^k r_0` with :math:`\rho` from ``bound`` (default
+   :func:`memgd.theory.best_bound`, Theorems 1 and 1b; any function with the same
+   keyword arguments whose result is a rate or has a ``rate`` attribute can be
+   plugged in, e.g. a later Theorem 2).  Checked at every recorded iterate, up to
+   the floating-point resolution of a computed distance,
+   :math:`64\varepsilon(\|x^*\| + r_0)`, and nothing more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from memgd.proofs_check.critical_rule.ages import age_bound
+from memgd.solvers import RunResult
+from memgd.theory import best_bound
+
+EPS = np.finfo(float).eps
+
+BoundFunction = Callable[..., object]
+
+
+def bound_rate(bound: BoundFunction, **constants) -> np.ndarray:
+    """The rate of ``bound(**constants)`` as a float array (``inf`` where vacuous)."""
+    out = bound(**constants)
+    return np.asarray(getattr(out, "rate", out), dtype=np.float64)
+
+
+def step_floor(distances: np.ndarray) -> np.ndarray:
+    r""":math:`\min_k r_{k+1}/r_k` over the recorded steps of each problem, (n,); NaN if none."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = distances[1:] / distances[:-1]
+    ratio = np.where(np.isfinite(ratio), ratio, np.inf)
+    low = ratio.min(axis=0)
+    return np.where(np.isfinite(low), low, np.nan)
+
+
+def envelope_violation(distances: np.ndarray, rate: np.ndarray, x_star: np.ndarray) -> np.ndarray:
+    r"""Per problem, whether some recorded :math:`r_k > \rho^k r_0` beyond the resolution
+    (False where the rate is ``inf``: nothing is claimed there)."""
+    r0 = distances[0]
+    applies = np.isfinite(rate)
+    k = np.arange(distances.shape[0])[:, None]
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        envelope = np.where(applies, rate, 0.0) ** k * r0
+    resolution = 64 * EPS * (np.linalg.norm(x_star, axis=1) + r0)
+    excess = np.where(np.isfinite(distances), distances - envelope, -np.inf)
+    return applies & (excess.max(axis=0) > resolution)
+
+
+@dataclass(frozen=True)
+class RunCertificate:
+    """Per-problem results, each (n,)."""
+
+    r_lo: np.ndarray             # measured per-step floor min r_{k+1}/r_k
+    age_bound: np.ndarray        # T*(r_lo), inf where r_lo <= decay (no age bound claimed)
+    max_age: np.ndarray          # largest age the run used
+    ages_certified: np.ndarray   # r_lo > decay, so the age theorem bounds the ages by age_bound
+    ages_violated: np.ndarray    # ages_certified and max_age > age_bound (the age theorem would be wrong)
+    rate: np.ndarray             # bound's rate with the realized constants (inf: vacuous)
+    distances_certified: np.ndarray  # rate < 1
+    distances_violated: np.ndarray   # distances_certified and some r_k > rate^k r_0
+
+    @property
+    def any_violation(self) -> bool:
+        return bool(self.ages_violated.any() or self.distances_violated.any())
+
+
+def certify_run(result: RunResult, problems, *, decay: float, top_c: int,
+                bound: BoundFunction = best_bound) -> RunCertificate:
+    """Certify a finished run's ages (age theorem with its own floor) and distances (``bound``)."""
+    mu, L = np.asarray(problems.mu, float), np.asarray(problems.L, float)
+    r_lo = step_floor(result.distances)
+    T_star = age_bound(decay=decay, r_lo=np.nan_to_num(r_lo, nan=0.0), kappa=L / mu, top_c=top_c)
+    c = result.constants
+    max_age = np.asarray(c.T, dtype=np.float64)
+    certified = np.isfinite(T_star)
+    rate = bound_rate(bound, mu=mu, L=L, alpha=result.alpha, s_lo=c.s_lo, s_hi=c.s_hi, B=c.B, W=c.W,
+                      T=np.maximum(c.T, 1))
+    rate = np.broadcast_to(rate, r_lo.shape)
+    return RunCertificate(r_lo=r_lo, age_bound=T_star, max_age=max_age, ages_certified=certified,
+                          ages_violated=certified & (max_age > T_star), rate=rate,
+                          distances_certified=np.isfinite(rate),
+                          distances_violated=envelope_violation(result.distances, rate, problems.x_star))
