@@ -1,0 +1,130 @@
+"""The critical rule's age theorem, its a priori floor and the provable map, checked on engine runs.
+
+Hand-computed values come from the closed form
+T* = top_c + floor(ln kappa / ln(r_lo / decay)) (docs/math/critical_rule_ages.md).
+"""
+
+import numpy as np
+import pytest
+
+from memgd.proofs_check.critical_rule import (
+    age_bound, certify_run, contraction_floor, critical_map, floor_holds, provable_region, step_floor, step_weights,
+)
+from memgd.solvers import Aggregation, CriticalGradients, make_quadratics, make_tilted, run
+
+L_OVER_MU = 10.0
+
+
+def test_age_bound_closed_form_by_hand():
+    # ln 10 / ln 1.8 = 3.917...  ->  floor 3
+    assert age_bound(decay=0.5, r_lo=0.9, kappa=10.0, top_c=5) == 8.0
+    # kappa = 1: every later gradient outranks an older one, so ages <= top_c
+    assert age_bound(decay=0.7, r_lo=0.71, kappa=1.0, top_c=3) == 3.0
+    # (r/decay)^2 = 16 > 10 > 4 = (r/decay)^1: tau_0 = 2, T* = C + 1
+    assert age_bound(decay=0.2, r_lo=0.8, kappa=10.0, top_c=4) == 5.0
+    # exactly (r/decay)^2 = kappa: needs the strict inequality, so tau_0 = 3 and T* = C + 2
+    assert age_bound(decay=0.25, r_lo=0.5, kappa=4.0, top_c=1) == 3.0
+    assert np.isinf(age_bound(decay=0.9, r_lo=0.9, kappa=10.0, top_c=5))   # r_lo <= decay: nothing claimed
+    assert np.isinf(age_bound(decay=0.9, r_lo=0.5, kappa=10.0, top_c=5))
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(decay=1.0, r_lo=0.9, kappa=10.0, top_c=5), "decay"),
+    (dict(decay=0.5, r_lo=-0.1, kappa=10.0, top_c=5), "r_lo"),
+    (dict(decay=0.5, r_lo=0.9, kappa=0.5, top_c=5), "kappa"),
+    (dict(decay=0.5, r_lo=0.9, kappa=10.0, top_c=0), "top_c"),
+    (dict(decay=0.5, r_lo=0.9, kappa=10.0, top_c=2.5), "top_c"),
+])
+def test_age_bound_rejects_bad_input(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        age_bound(**kwargs)
+
+
+def _runs(problems, decays=(0.3, 0.5, 0.7, 0.9), aggregations=("sum", "mean", "max"), alpha_L=(0.01, 0.1, 0.5),
+          top_c=3, steps=600):
+    kappa = problems.L / problems.mu
+    for decay in decays:
+        for agg in aggregations:
+            for aL in alpha_L:
+                res = run(problems, CriticalGradients(top_c, decay), Aggregation(agg), aL / kappa, steps, tol=1e-12)
+                yield decay, res
+
+
+@pytest.mark.parametrize("family", ["quadratic", "logistic"])
+def test_age_theorem_holds_on_engine_runs_and_its_log_term_is_needed(family):
+    rng = np.random.default_rng(1)
+    if family == "quadratic":
+        P = make_quadratics(6, 6, 1.0, L_OVER_MU, spectrum_kind="two_point", rng=rng)
+    else:
+        P = make_tilted(6, 6, 1.0, L_OVER_MU, rng=rng)
+    held = beyond_top_c = 0
+    for decay, res in _runs(P):
+        cert = certify_run(res, P, decay=decay, top_c=3)
+        assert not cert.ages_violated.any(), (decay, cert.max_age, cert.age_bound)
+        assert not cert.distances_violated.any()
+        held += int(cert.ages_certified.sum())
+        beyond_top_c += int((cert.ages_certified & (cert.max_age > 3)).sum())
+    assert held >= 100          # the hypothesis r_lo > decay held on most of the 216 runs: not vacuous
+    assert beyond_top_c >= 10   # ages above top_c occur where the theorem applies: T* = top_c would be wrong
+
+
+def test_no_age_bound_is_claimed_where_the_floor_is_below_decay():
+    # counterexample (c): kappa = 1, "mean", decay 0.99, alpha 0.5: r halves per step, far below decay
+    P = make_quadratics(1, 4, 1.0, 1.0, rng=np.random.default_rng(0))
+    res = run(P, CriticalGradients(2, 0.99), Aggregation("mean"), 0.5, 3000)
+    cert = certify_run(res, P, decay=0.99, top_c=2)
+    assert cert.r_lo[0] <= 0.99 and not cert.ages_certified[0]
+    assert cert.max_age[0] > 50        # and the ages did grow far beyond top_c
+
+
+def test_certificate_envelope_check_bites_with_a_wrong_bound():
+    P = make_quadratics(4, 6, 1.0, L_OVER_MU, rng=np.random.default_rng(2))
+    res = run(P, CriticalGradients(3, 0.5), Aggregation("sum"), 0.001, 300)
+    too_fast = certify_run(res, P, decay=0.5, top_c=3, bound=lambda **kw: np.full(np.shape(kw["alpha"]), 0.5))
+    assert too_fast.distances_violated.all()
+
+
+def test_step_floor_is_the_smallest_ratio():
+    d = np.array([[1.0, 1.0], [0.5, 0.9], [0.4, 0.9], [np.nan, 0.09]])
+    np.testing.assert_allclose(step_floor(d), [0.5, 0.1])
+
+
+def test_step_weights_match_the_aggregation_table():
+    a, B = step_weights("mean", 3)
+    np.testing.assert_allclose(a, [1, 1 / 2, 1 / 3, 1 / 4])
+    np.testing.assert_allclose(B, [0, 1 / 2, 2 / 3, 3 / 4])
+    a, B = step_weights("max-mean", 2)
+    np.testing.assert_allclose(a, [1, 0.5, 0.5])
+    np.testing.assert_allclose(B, [0, 0.5, 0.5])
+
+
+def test_floor_condition_by_hand():
+    # "sum", top_c = 1: |a| = 1, B = 1.  decay 0.5, kappa 10, r = 0.9: T* = 1 + 3 = 4,
+    # 1 - alpha_L (1 + 0.9^-4) = 1 - alpha_L * 2.52416...; r = 0.9 needs alpha_L <= 0.1 / 2.52416 = 0.039617
+    a, B = step_weights("sum", 1)
+    kw = dict(r=0.9, decay=0.5, kappa=10.0, top_c=1, a_abs=a, B=B)
+    assert floor_holds(alpha_L=0.0396, **kw)
+    assert not floor_holds(alpha_L=0.0397, **kw)
+    r, T = contraction_floor(alpha_L=0.0396, decay=0.5, kappa=10.0, top_c=1, aggregation="sum")
+    assert r >= 0.9 and np.isfinite(T)
+    r, T = contraction_floor(alpha_L=0.6, decay=0.5, kappa=10.0, top_c=1, aggregation="sum")
+    assert np.isnan(r) and np.isinf(T)   # 1 - alpha L < decay: no floor above decay exists
+
+
+def test_floor_never_exceeds_the_proven_rate():
+    # r_k >= r^k r_0 (floor) and r_k <= rho^k r_0 (Theorem 1/1b with T*) together force r <= rho:
+    # a cell where both are claimed and r > rho would expose a wrong proof.
+    p = provable_region()
+    both = p.provable
+    assert both.sum() > 100
+    assert np.all(p.floor[both] <= p.rate[both])
+
+
+def test_map_claims_hold_on_engine_runs():
+    m = critical_map(aggregations=("sum", "mean"), top_cs=(1, 3), decays=(0.5, 0.9), alpha_L=(1e-3, 0.01, 0.3, 1.0),
+                     kappas=(10.0,), per_kappa=2, steps=400)
+    c = m.checks
+    assert c.violations == 0, c
+    assert c.apriori_runs >= 8 and c.age_hypothesis_held >= 20
+    prov = m.provable.provable
+    assert not np.any(prov & (m.measured == 2))
