@@ -128,3 +128,32 @@ def test_map_claims_hold_on_engine_runs():
     assert c.apriori_runs >= 8 and c.age_hypothesis_held >= 20
     prov = m.provable.provable
     assert not np.any(prov & (m.measured == 2))
+
+
+def test_critical_map_figure_draws_the_computed_cells(tmp_path):
+    from matplotlib.collections import QuadMesh
+
+    from memgd.figures import draw_critical_map
+    from memgd.figures.axes import save
+
+    m = critical_map(aggregations=("sum", "mean"), top_cs=(2,), decays=(0.5, 0.99), alpha_L=(1e-4, 0.01, 1.5),
+                     kappas=(10.0,), per_kappa=1, steps=200)
+    fig = draw_critical_map(m)
+    for g, agg in enumerate(m.provable.aggregations):
+        mesh = [a for ax in fig.axes for a in ax.get_children() if a.get_gid() == f"measured:{agg}"]
+        assert len(mesh) == 1 and isinstance(mesh[0], QuadMesh)
+        np.testing.assert_array_equal(np.asarray(mesh[0].get_array()).reshape(2, 3), m.measured[g, 0, :, :, 0])
+        texts = {t.get_gid(): t.get_text() for ax in fig.axes for t in ax.texts}
+        for j in range(2):
+            for a in range(3):
+                T = m.provable.age_bound[g, 0, j, a, 0]
+                kind = "provable" if m.provable.provable[g, 0, j, a, 0] else "bounded"
+                if np.isfinite(T):
+                    assert texts[f"{kind}:{agg}:{j}:{a}"] == str(int(T))
+                else:
+                    assert not any(k.endswith(f":{agg}:{j}:{a}") for k in texts)
+    # decay 0.5, alpha L = 1e-4, "sum", top_c 2, kappa 10: provable, and T* = 2 + floor(ln 10 / ln(r / 0.5))
+    # with r the a priori floor: r close to 1 gives floor(2.3026 / 0.6931...) = 3, so T* = 5
+    assert texts["provable:sum:0:0"] == "5"
+    png, _ = save(fig, tmp_path, "critical_map")
+    assert png.stat().st_size > 10_000

@@ -13,7 +13,8 @@ C = ``top_c``, ``decay`` :math:`\delta`, step :math:`\alpha L` and condition num
   documented-intent rule) with that aggregation on quadratics (uniform and
   two-point spectra, d = 10): ``converged`` if every run reached ``tol`` within the
   steps, ``diverged`` if some run diverged (blow-up) or ended farther than it
-  started, ``undecided`` otherwise (still decreasing: too slow to tell).
+  started, ``decreasing`` otherwise (ended closer than it started but not at ``tol``:
+  too slow to tell within the steps).
 
 Every run is also checked: the a posteriori certificates of :mod:`.certificate`
 (age theorem with the run's own floor, Theorem 1/1b with realized constants) and,
@@ -37,7 +38,7 @@ from memgd.proofs_check.critical_rule.certificate import (
 from memgd.solvers import Aggregation, CriticalGradients, Status, make_quadratics, run
 from memgd.theory import AGGREGATIONS, aggregation_bounds, best_bound
 
-MEASURED = ("converged", "undecided", "diverged")
+MEASURED = ("converged", "decreasing", "diverged")
 
 DECAYS = (0.3, 0.5, 0.7, 0.9, 0.99)
 ALPHA_L = (1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 0.6, 1.0, 1.5)
