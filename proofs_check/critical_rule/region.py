@@ -192,7 +192,7 @@ def measure_cell_block(provable: ProvableRegion, g: int, c: int, j: int, *, per_
 
 def critical_map(*, aggregations: Sequence[str] = AGGREGATIONS, top_cs: Sequence[int] = TOP_CS,
                  decays: Sequence[float] = DECAYS, alpha_L: Sequence[float] = ALPHA_L,
-                 kappas: Sequence[float] = KAPPAS, per_kappa: int = 2, d: int = 10, steps: int = 1500,
+                 kappas: Sequence[float] = KAPPAS, per_kappa: int = 2, d: int = 10, steps: int = 1200,
                  tol: float = 1e-6, seed: int = 0, bound: BoundFunction = best_bound,
                  progress: Callable[[str], None] | None = None) -> CriticalMap:
     """The provable region and one engine run per (aggregation, top_c, decay) over all steps and kappas."""
