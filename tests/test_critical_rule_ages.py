@@ -41,7 +41,7 @@ def test_age_bound_rejects_bad_input(kwargs, name):
 
 
 def _runs(problems, decays=(0.3, 0.5, 0.7, 0.9), aggregations=("sum", "mean", "max"), alpha_L=(0.01, 0.1, 0.5),
-          top_c=3, steps=600):
+          top_c=3, steps=400):
     kappa = problems.L / problems.mu
     for decay in decays:
         for agg in aggregations:
@@ -157,3 +157,35 @@ def test_critical_map_figure_draws_the_computed_cells(tmp_path):
     assert texts["provable:sum:0:0"] == "5"
     png, _ = save(fig, tmp_path, "critical_map")
     assert png.stat().st_size > 10_000
+
+
+def test_kappa_one_runs_attain_the_age_bound_and_the_floor():
+    # mu = L: ||g_k|| = L r_k, so a ratio r_{k+1}/r_k > decay makes every new gradient outrank every stored
+    # one: the buffer is the last top_c steps and the largest age is exactly T* = top_c.  With "sum" the
+    # stored gradients are larger than g_k, so the run contracts faster than 1 - 2 alpha L, close to the
+    # a priori floor 1 - alpha L (1 + r^-T*).
+    P = make_quadratics(3, 4, 1.0, 1.0, rng=np.random.default_rng(3))
+    for top_c, decay, aL in ((3, 0.5, 0.01), (1, 0.7, 0.05), (5, 0.9, 0.004)):
+        res = run(P, CriticalGradients(top_c, decay), Aggregation("sum"), aL, 400, tol=0.0)
+        cert = certify_run(res, P, decay=decay, top_c=top_c)
+        assert cert.ages_certified.all()
+        np.testing.assert_array_equal(cert.age_bound, top_c)
+        np.testing.assert_array_equal(cert.max_age, top_c)
+        r, T = contraction_floor(alpha_L=aL, decay=decay, kappa=1.0, top_c=top_c, aggregation="sum")
+        assert T == top_c
+        own = step_floor(res.distances)
+        assert np.all(own >= r)                      # the a priori floor holds ...
+        assert np.all(own < 1.0 - 2.0 * aL)          # ... and the memory term r^-T* is needed
+
+
+def test_certified_prefix_stops_before_the_rounding_floor():
+    # kappa = 1, top_c = 1, "sum", alpha = 0.05: e_{k+1} = 0.95 e_k - 0.05 e_{k-1}, whose dominant root
+    # (0.95 + sqrt(0.95^2 - 0.2)) / 2 = 0.89395... is the a priori floor itself.  Run to 1e-20 r_0, the
+    # ratios at the rounding floor fall far below it: the certificate only uses the prefix above 1e-8 r_0.
+    P = make_quadratics(3, 4, 1.0, 1.0, rng=np.random.default_rng(3))
+    res = run(P, CriticalGradients(1, 0.7), Aggregation("sum"), 0.05, 500, tol=0.0)
+    root = (0.95 + np.sqrt(0.95**2 - 0.2)) / 2
+    r, _ = contraction_floor(alpha_L=0.05, decay=0.7, kappa=1.0, top_c=1, aggregation="sum")
+    assert root - 1e-3 < r <= root
+    assert np.all(step_floor(res.distances, floor=0.0) < r)      # rounding breaks the floor down there
+    assert np.all(step_floor(res.distances) >= r)

@@ -9,13 +9,15 @@ converges or diverges (``region``).  May import :mod:`memgd.solvers` and
 """
 
 from memgd.proofs_check.critical_rule.ages import age_bound, contraction_floor, floor_holds, step_weights
-from memgd.proofs_check.critical_rule.certificate import RunCertificate, certify_run, step_floor
+from memgd.proofs_check.critical_rule.certificate import (
+    FLOOR, RunCertificate, certified_prefix, certify_run, prefix_max_age, step_floor,
+)
 from memgd.proofs_check.critical_rule.region import (
     MEASURED, CriticalMap, ProvableRegion, RunChecks, critical_map, provable_region,
 )
 
 __all__ = [
     "age_bound", "contraction_floor", "floor_holds", "step_weights",
-    "RunCertificate", "certify_run", "step_floor",
+    "FLOOR", "RunCertificate", "certified_prefix", "certify_run", "prefix_max_age", "step_floor",
     "MEASURED", "CriticalMap", "ProvableRegion", "RunChecks", "critical_map", "provable_region",
 ]

@@ -5,10 +5,16 @@ Given a run of gradient descent on the critical rule's direction (engine
 gradients, no weight decay) on problems of known :math:`\mu, L`:
 
 1. **Ages.**  The run's own per-step floor :math:`\hat r_{lo} = \min_k r_{k+1}/r_k`
-   (over the steps it took) is a valid :math:`r_{lo}` for the age theorem of
-   :mod:`.ages`; where :math:`\hat r_{lo} > \delta` it bounds every used age by
-   :math:`T^*(\hat r_{lo})`, and the certificate checks the recorded ages against it.
-   Where :math:`\hat r_{lo} \le \delta` no age bound is claimed.
+   is a valid :math:`r_{lo}` for the age theorem of :mod:`.ages`; where
+   :math:`\hat r_{lo} > \delta` it bounds every used age by :math:`T^*(\hat r_{lo})`,
+   and the certificate checks the recorded ages against it.  Where
+   :math:`\hat r_{lo} \le \delta` no age bound is claimed.  Both are taken over the
+   *certified prefix* of the run: the steps before the distance first falls to
+   ``floor`` :math:`\cdot r_0` (default :math:`10^{-8}`).  Below that, computed
+   gradients carry absolute rounding errors comparable to their size, so
+   :math:`\mu r \le \|g\| \le L r` no longer holds for them and nothing is claimed
+   (a run of the :math:`\kappa = 1` quadratic driven to :math:`10^{-20} r_0` shows
+   per-step ratios far below any floor there).
 2. **Distances.**  With the realized constants (T = largest age used, s_lo, s_hi,
    B, W, all measured on the run) the run lies in the class of Theorem 1, so
    :math:`r_k \le \rho^k r_0` with :math:`\rho` from ``bound`` (default
@@ -41,13 +47,30 @@ def bound_rate(bound: BoundFunction, **constants) -> np.ndarray:
     return np.asarray(getattr(out, "rate", out), dtype=np.float64)
 
 
-def step_floor(distances: np.ndarray) -> np.ndarray:
-    r""":math:`\min_k r_{k+1}/r_k` over the recorded steps of each problem, (n,); NaN if none."""
+FLOOR = 1e-8
+
+
+def certified_prefix(distances: np.ndarray, floor: float = FLOOR) -> np.ndarray:
+    """(K+1, n) bool: step k is in the prefix of finite distances above ``floor`` r_0."""
+    with np.errstate(invalid="ignore"):
+        above = np.isfinite(distances) & (distances > floor * distances[0])
+    return np.logical_and.accumulate(above, axis=0)
+
+
+def step_floor(distances: np.ndarray, floor: float = FLOOR) -> np.ndarray:
+    r""":math:`\min_k r_{k+1}/r_k` over the certified prefix of each problem, (n,); NaN if no step."""
+    keep = certified_prefix(distances, floor)
+    both = keep[1:] & keep[:-1]
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = distances[1:] / distances[:-1]
-    ratio = np.where(np.isfinite(ratio), ratio, np.inf)
+        ratio = np.where(both, distances[1:] / np.where(both, distances[:-1], 1.0), np.inf)
     low = ratio.min(axis=0)
     return np.where(np.isfinite(low), low, np.nan)
+
+
+def prefix_max_age(ages: np.ndarray, distances: np.ndarray, floor: float = FLOOR) -> np.ndarray:
+    """(n,) largest age used at the steps k of the certified prefix (0 if none); ``ages`` is (K, n, S)."""
+    keep = certified_prefix(distances, floor)[:-1]
+    return np.where(keep[:, :, None], ages, 0).max(axis=(0, 2), initial=0).astype(np.float64)
 
 
 def envelope_violation(distances: np.ndarray, rate: np.ndarray, x_star: np.ndarray) -> np.ndarray:
@@ -69,7 +92,7 @@ class RunCertificate:
 
     r_lo: np.ndarray             # measured per-step floor min r_{k+1}/r_k
     age_bound: np.ndarray        # T*(r_lo), inf where r_lo <= decay (no age bound claimed)
-    max_age: np.ndarray          # largest age the run used
+    max_age: np.ndarray          # largest age the run used in its certified prefix
     ages_certified: np.ndarray   # r_lo > decay, so the age theorem bounds the ages by age_bound
     ages_violated: np.ndarray    # ages_certified and max_age > age_bound (the age theorem would be wrong)
     rate: np.ndarray             # bound's rate with the realized constants (inf: vacuous)
@@ -82,13 +105,16 @@ class RunCertificate:
 
 
 def certify_run(result: RunResult, problems, *, decay: float, top_c: int,
-                bound: BoundFunction = best_bound) -> RunCertificate:
-    """Certify a finished run's ages (age theorem with its own floor) and distances (``bound``)."""
+                bound: BoundFunction = best_bound, floor: float = FLOOR) -> RunCertificate:
+    """Certify a finished run's ages (age theorem with its own floor) and distances (``bound``).
+
+    The distance bound uses the constants of the whole run (its largest age included).
+    """
     mu, L = np.asarray(problems.mu, float), np.asarray(problems.L, float)
-    r_lo = step_floor(result.distances)
+    r_lo = step_floor(result.distances, floor)
     T_star = age_bound(decay=decay, r_lo=np.nan_to_num(r_lo, nan=0.0), kappa=L / mu, top_c=top_c)
     c = result.constants
-    max_age = np.asarray(c.T, dtype=np.float64)
+    max_age = prefix_max_age(result.ages, result.distances, floor)
     certified = np.isfinite(T_star)
     rate = bound_rate(bound, mu=mu, L=L, alpha=result.alpha, s_lo=c.s_lo, s_hi=c.s_hi, B=c.B, W=c.W,
                       T=np.maximum(c.T, 1))
