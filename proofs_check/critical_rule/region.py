@@ -101,9 +101,13 @@ class RunChecks:
     apriori_age_violations: int = 0     # ages above the a priori T*
     apriori_distance_violations: int = 0  # distances above rho(T*)^k r_0
     provable_but_diverged: int = 0      # provable cells measured "diverged"
+    largest_age_fraction: float = 0.0   # max of (largest age / T*(own floor)) where the age theorem applies
 
     def __add__(self, other: "RunChecks") -> "RunChecks":
-        return RunChecks(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
+        """Counts add up; ``largest_age_fraction`` takes the larger."""
+        out = {f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
+        out["largest_age_fraction"] = max(self.largest_age_fraction, other.largest_age_fraction)
+        return RunChecks(**out)
 
     @property
     def violations(self) -> int:
@@ -186,6 +190,7 @@ def measure_cell_block(provable: ProvableRegion, g: int, c: int, j: int, *, per_
         apriori_distance_violations=int(envelope_violation(res.distances, np.where(in_prov, rho, np.inf),
                                                            P.x_star).sum()),
         provable_but_diverged=int((prov & (measured == 2)).sum()),
+        largest_age_fraction=float(np.max(cert.max_age / cert.age_bound, where=cert.ages_certified, initial=0.0)),
     )
     return measured, largest, checks
 
