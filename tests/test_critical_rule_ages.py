@@ -189,3 +189,13 @@ def test_certified_prefix_stops_before_the_rounding_floor():
     assert root - 1e-3 < r <= root
     assert np.all(step_floor(res.distances, floor=0.0) < r)      # rounding breaks the floor down there
     assert np.all(step_floor(res.distances) >= r)
+
+
+def test_the_bound_function_is_pluggable():
+    def vacuous(**kw):
+        return np.full(np.broadcast(*(np.asarray(v) for v in kw.values())).shape, np.inf)
+
+    kw = dict(aggregations=("sum",), top_cs=(2,), decays=(0.5,), alpha_L=(1e-4, 1e-3), kappas=(10.0,))
+    default, none = provable_region(**kw), provable_region(**kw, bound=vacuous)
+    assert default.provable.all() and not none.provable.any()
+    np.testing.assert_array_equal(default.age_bound, none.age_bound)   # the age bound does not depend on it

@@ -102,11 +102,13 @@ class RunChecks:
     apriori_distance_violations: int = 0  # distances above rho(T*)^k r_0
     provable_but_diverged: int = 0      # provable cells measured "diverged"
     largest_age_fraction: float = 0.0   # max of (largest age / T*(own floor)) where the age theorem applies
+    largest_age_unclaimed: int = 0      # largest age in runs where it does not (own floor <= decay)
 
     def __add__(self, other: "RunChecks") -> "RunChecks":
-        """Counts add up; ``largest_age_fraction`` takes the larger."""
+        """Counts add up; the ``largest_*`` fields take the larger."""
         out = {f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
         out["largest_age_fraction"] = max(self.largest_age_fraction, other.largest_age_fraction)
+        out["largest_age_unclaimed"] = max(self.largest_age_unclaimed, other.largest_age_unclaimed)
         return RunChecks(**out)
 
     @property
@@ -128,21 +130,15 @@ class CriticalMap:
 
 
 def _problems(kappas: np.ndarray, n_alpha: int, per_kappa: int, d: int, seed: int):
-    """Problems ordered (alpha, kappa, problem); half uniform, half two-point spectra."""
+    """Problems in (alpha, kappa, problem) order, alternating uniform and two-point spectra;
+    the same problems for every step (and every rule, with the same seed)."""
     rng = np.random.default_rng(seed)
-    half = (per_kappa + 1) // 2
-    batches = []
-    for kind, count in (("uniform", half), ("two_point", per_kappa - half)):
-        if count:
-            L = np.repeat(kappas, count)
-            batches.append(make_quadratics(L.size, d, 1.0, L, spectrum_kind=kind, rng=rng))
-    # interleave to (kappa, problem) order, then tile over alpha
-    index = []
-    for K_i in range(kappas.size):
-        index += [K_i * half + p for p in range(half)]
-        index += [kappas.size * half + K_i * (per_kappa - half) + p for p in range(per_kappa - half)]
-    base = batches[0] if len(batches) == 1 else _concat(batches)
-    return base.take(np.tile(np.asarray(index), n_alpha))
+    L = np.repeat(kappas, per_kappa)
+    both = _concat([make_quadratics(L.size, d, 1.0, L, spectrum_kind=kind, rng=rng)
+                    for kind in ("uniform", "two_point")])
+    p = np.arange(per_kappa)
+    index = (p % 2) * L.size + np.arange(kappas.size)[:, None] * per_kappa + p      # (kappa, problem)
+    return both.take(np.tile(index.ravel(), n_alpha))
 
 
 def _concat(batches):
@@ -172,11 +168,13 @@ def measure_cell_block(provable: ProvableRegion, g: int, c: int, j: int, *, per_
     largest = cert.max_age.reshape(shape).max(axis=2)
 
     # a priori claims, in provable cells
+    def per_problem(cells: np.ndarray) -> np.ndarray:   # (A, K) -> (A * K * per_kappa,)
+        return np.repeat(cells[:, :, None], per_kappa, axis=2).ravel()
+
     prov = provable.provable[g, c, j]                                    # (A, K)
-    in_prov = np.repeat(prov[:, :, None], per_kappa, axis=2).ravel()
-    floor = np.repeat(provable.floor[g, c, j][:, :, None], per_kappa, axis=2).ravel()
-    T_star = np.repeat(provable.age_bound[g, c, j][:, :, None], per_kappa, axis=2).ravel()
-    rho = np.repeat(provable.rate[g, c, j][:, :, None], per_kappa, axis=2).ravel()
+    in_prov = per_problem(prov)
+    floor, T_star = per_problem(provable.floor[g, c, j]), per_problem(provable.age_bound[g, c, j])
+    rho = per_problem(provable.rate[g, c, j])
     own = step_floor(res.distances)
     checks = RunChecks(
         runs=P.n,
@@ -191,6 +189,7 @@ def measure_cell_block(provable: ProvableRegion, g: int, c: int, j: int, *, per_
                                                            P.x_star).sum()),
         provable_but_diverged=int((prov & (measured == 2)).sum()),
         largest_age_fraction=float(np.max(cert.max_age / cert.age_bound, where=cert.ages_certified, initial=0.0)),
+        largest_age_unclaimed=int(np.max(cert.max_age, where=~cert.ages_certified, initial=0)),
     )
     return measured, largest, checks
 

@@ -78,7 +78,8 @@ def map_notes(m: CriticalMap) -> list[str]:
     p, c = m.provable, m.checks
     notes = [f"checked on {c.runs} engine runs: the age theorem applied (own floor > decay) to "
              f"{c.age_hypothesis_held}, ages above T* in {c.age_violations} (largest age / T* at most "
-             f"{c.largest_age_fraction:.3g}); Theorem 1/1b with realized constants "
+             f"{c.largest_age_fraction:.3g}; in the {c.runs - c.age_hypothesis_held} other runs no age bound is claimed, "
+             f"and ages reached {c.largest_age_unclaimed}); Theorem 1/1b with realized constants "
              f"non-vacuous on {c.distance_certified}, violated on {c.distance_violations}; {c.apriori_runs} runs in "
              f"provable cells: floor violated {c.apriori_floor_violations}, ages above the a priori T* "
              f"{c.apriori_age_violations}, distances above rho(T*)^k r_0 {c.apriori_distance_violations}"]
