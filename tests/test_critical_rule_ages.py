@@ -199,3 +199,12 @@ def test_the_bound_function_is_pluggable():
     default, none = provable_region(**kw), provable_region(**kw, bound=vacuous)
     assert default.provable.all() and not none.provable.any()
     np.testing.assert_array_equal(default.age_bound, none.age_bound)   # the age bound does not depend on it
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(per_kappa=0), "per_kappa"), (dict(decays=(1.0,)), "decay"), (dict(alpha_L=(0.0,)), "alpha_L"),
+    (dict(kappas=(0.5,)), "kappa"), (dict(top_cs=(0,)), "top_c"), (dict(aggregations=("avg",)), "aggregation"),
+])
+def test_critical_map_rejects_bad_input_before_running(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        critical_map(**kwargs)

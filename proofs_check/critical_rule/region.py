@@ -36,6 +36,7 @@ from memgd.proofs_check.critical_rule.certificate import (
     BoundFunction, bound_rate, certify_run, envelope_violation, step_floor,
 )
 from memgd.solvers import Aggregation, CriticalGradients, Status, make_quadratics, run
+from memgd.solvers.validation import integer_at_least
 from memgd.theory import AGGREGATIONS, aggregation_bounds, best_bound
 
 MEASURED = ("converged", "decreasing", "diverged")
@@ -199,7 +200,14 @@ def critical_map(*, aggregations: Sequence[str] = AGGREGATIONS, top_cs: Sequence
                  kappas: Sequence[float] = KAPPAS, per_kappa: int = 2, d: int = 10, steps: int = 1200,
                  tol: float = 1e-6, seed: int = 0, bound: BoundFunction = best_bound,
                  progress: Callable[[str], None] | None = None) -> CriticalMap:
-    """The provable region and one engine run per (aggregation, top_c, decay) over all steps and kappas."""
+    """The provable region and one engine run per (aggregation, top_c, decay) over all steps and kappas.
+
+    ``per_kappa`` quadratics per (alpha L, kappa) cell (alternating uniform and two-point spectra, in
+    dimension ``d``), ``steps`` iterations, stopping at ``tol`` r_0.
+    """
+    integer_at_least("per_kappa", per_kappa, 1)
+    integer_at_least("d", d, 2)
+    integer_at_least("steps", steps, 1)
     prov = provable_region(aggregations=aggregations, top_cs=top_cs, decays=decays, alpha_L=alpha_L,
                            kappas=kappas, bound=bound)
     shape = prov.rate.shape
