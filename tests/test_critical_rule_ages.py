@@ -208,3 +208,13 @@ def test_the_bound_function_is_pluggable():
 def test_critical_map_rejects_bad_input_before_running(kwargs, name):
     with pytest.raises(ValueError, match=name):
         critical_map(**kwargs)
+
+
+def test_certified_prefix_and_its_largest_age():
+    from memgd.proofs_check.critical_rule import certified_prefix, prefix_max_age
+
+    d = np.array([[1.0], [0.5], [0.1], [1e-9], [0.2]])          # falls below 1e-8 r_0 at step 3
+    np.testing.assert_array_equal(certified_prefix(d)[:, 0], [True, True, True, False, False])
+    ages = np.array([[[1]], [[2]], [[5]], [[9]]])                # (K = 4, n = 1, S = 1)
+    assert prefix_max_age(ages, d)[0] == 5.0                     # steps 0..2 only
+    np.testing.assert_allclose(step_floor(d), [0.2])             # ratios 0.5 and 0.2, not 1e-8 or 2e8

@@ -25,8 +25,8 @@ above the floor r, its ages at most T*(r), its distances under
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 import dataclasses
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
