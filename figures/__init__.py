@@ -1,6 +1,6 @@
 """memgd.figures: draws the numbers of :mod:`memgd.proofs_check.report.figure_data` (it runs no solver itself).
 
-``python -m memgd.figures [--out DIR] [--quick]`` writes six figures, PNG and SVG each:
+``python -m memgd.figures [--out DIR] [--quick]`` writes five figures, PNG and SVG each:
 
 1. ``distance_to_optimum``: worst distance against iterations for five selection rules,
    with the analytic and certified envelopes (:func:`draw_distance`);
@@ -11,16 +11,12 @@
 4. ``stability_map``: exact quadratic rate over (alpha L, memory weight b) with the
    Theorem 1 admissible boundary (:func:`draw_stability_map`);
 5. ``critical_ages``: the critical rule's realized ages against decay, and a
-   divergence where plain gradient descent converges (:func:`draw_critical_ages`);
-6. ``critical_map``: where the critical rule provably converges (a priori age bound and
-   Theorem 1/1b), measurably converges or diverges (:func:`draw_critical_map`).
+   divergence where plain gradient descent converges (:func:`draw_critical_ages`).
 
 Each ``draw_*(data, ax=None)`` returns a :class:`matplotlib.figure.Figure`; its
 docstring holds the caption.
 """
 
-from memgd.figures.critical_map import draw_critical_map
 from memgd.figures.draw import draw_critical_ages, draw_distance, draw_rate_vs_memory, draw_rate_vs_step, draw_stability_map
 
-__all__ = ["draw_distance", "draw_rate_vs_step", "draw_rate_vs_memory", "draw_stability_map", "draw_critical_ages",
-           "draw_critical_map"]
+__all__ = ["draw_distance", "draw_rate_vs_step", "draw_rate_vs_memory", "draw_stability_map", "draw_critical_ages"]

@@ -133,7 +133,7 @@ def test_map_claims_hold_on_engine_runs():
 def test_critical_map_figure_draws_the_computed_cells(tmp_path):
     from matplotlib.collections import QuadMesh
 
-    from memgd.figures import draw_critical_map
+    from memgd.figures.critical_map import draw_critical_map
     from memgd.figures.axes import save
 
     m = critical_map(aggregations=("sum", "mean"), top_cs=(2,), decays=(0.5, 0.99), alpha_L=(1e-4, 0.01, 1.5),
