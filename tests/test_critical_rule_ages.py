@@ -57,15 +57,19 @@ def test_age_theorem_holds_on_engine_runs_and_its_log_term_is_needed(family):
         P = make_quadratics(6, 6, 1.0, L_OVER_MU, spectrum_kind="two_point", rng=rng)
     else:
         P = make_tilted(6, 6, 1.0, L_OVER_MU, rng=rng)
-    held = beyond_top_c = 0
+    held = beyond_top_c = transient_only = 0
     for decay, res in _runs(P):
         cert = certify_run(res, P, decay=decay, top_c=3)
         assert not cert.ages_violated.any(), (decay, cert.max_age, cert.age_bound)
+        assert not cert.transient_violated.any(), (decay, cert.max_age, cert.age_bound_transient)
+        assert np.all(cert.age_bound_transient <= cert.age_bound)   # A' is never weaker than A
         assert not cert.distances_violated.any()
         held += int(cert.ages_certified.sum())
+        transient_only += int((np.isfinite(cert.age_bound_transient) & ~cert.ages_certified).sum())
         beyond_top_c += int((cert.ages_certified & (cert.max_age > 3)).sum())
     assert held >= 100          # the hypothesis r_lo > decay held on most of the 216 runs: not vacuous
     assert beyond_top_c >= 10   # ages above top_c occur where the theorem applies: T* = top_c would be wrong
+    assert transient_only >= 10  # A' covers runs whose own per-step floor is below the decay
 
 
 def test_no_age_bound_is_claimed_where_the_floor_is_below_decay():
@@ -171,6 +175,7 @@ def test_kappa_one_runs_attain_the_age_bound_and_the_floor():
         assert cert.ages_certified.all()
         np.testing.assert_array_equal(cert.age_bound, top_c)
         np.testing.assert_array_equal(cert.max_age, top_c)
+        np.testing.assert_array_equal(cert.age_bound_transient, top_c)   # here c(gamma) >= 1 = kappa: max(0, .)
         r, T = contraction_floor(alpha_L=aL, decay=decay, kappa=1.0, top_c=top_c, aggregation="sum")
         assert T == top_c
         own = step_floor(res.distances)
@@ -218,3 +223,16 @@ def test_certified_prefix_and_its_largest_age():
     ages = np.array([[[1]], [[2]], [[5]], [[9]]])                # (K = 4, n = 1, S = 1)
     assert prefix_max_age(ages, d)[0] == 5.0                     # steps 0..2 only
     np.testing.assert_allclose(step_floor(d), [0.2])             # ratios 0.5 and 0.2, not 1e-8 or 2e8
+
+
+def test_transient_constant_and_bound_by_hand():
+    from memgd.proofs_check.critical_rule.certificate import transient_constant
+
+    d = np.array([[1.0], [0.5], [0.45], [0.405]])    # one fast step, then ratio 0.9
+    np.testing.assert_allclose(transient_constant(d, np.array([0.9])), [0.5 / 0.9])
+    assert step_floor(d)[0] == 0.5
+    # gamma = 0.9, c = 0.5 / 0.9, kappa 10, decay 0.6: ln(18) / ln(1.5) = 7.13 -> T* = 2 + 7
+    assert age_bound(decay=0.6, r_lo=0.9, kappa=10.0, top_c=2, transient=0.5 / 0.9) == 9.0
+    assert np.isinf(age_bound(decay=0.6, r_lo=0.5, kappa=10.0, top_c=2))            # Theorem A: 0.5 < decay
+    assert age_bound(decay=0.6, r_lo=0.9, kappa=2.0, top_c=2, transient=4.0) == 2.0  # kappa / c < 1: T* = C
+    assert np.isinf(age_bound(decay=0.6, r_lo=0.9, kappa=2.0, top_c=2, transient=0.0))

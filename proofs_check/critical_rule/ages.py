@@ -27,6 +27,12 @@ they are all born (step :math:`k \ge b + \tau_0 + C`) the buffer, which holds th
 largest keys, cannot hold :math:`g_b`.  The full proof is in
 ``docs/math/critical_rule_ages.md``.
 
+**Theorem A' (transients).**  The same proof gives, under
+:math:`r_j \ge c\, r_{lo}^{\,j-b} r_b` for all b < j < K (some c > 0, :math:`r_{lo} > \delta`),
+ages at most :math:`C + \max(0, \lfloor \ln(\kappa/c)/\ln(r_{lo}/\delta) \rfloor)`: a run
+whose early steps contract fast (small per-step ratios) but whose distances stay
+within a constant of a slower geometric rate is still covered.
+
 **A priori floor.**  With every age at most T and :math:`r_{l+1} \ge r\, r_l` before k
 (:math:`r \le 1`), :math:`r_{k+1} \ge r_k - \alpha\|d_k\| \ge
 r_k\,\bigl(1 - \alpha L (|a_k| + r^{-T}\textstyle\sum_c |b_{k,c}|)\bigr)`.  So any
@@ -69,10 +75,16 @@ def _check_top_c(top_c: ArrayLike) -> np.ndarray:
     return c
 
 
-def age_bound(*, decay: ArrayLike, r_lo: ArrayLike, kappa: ArrayLike, top_c: ArrayLike) -> np.ndarray:
-    r""":math:`T^* = C + \lfloor \ln\kappa / \ln(r_{lo}/\delta) \rfloor`; ``inf`` where :math:`r_{lo} \le \delta`.
+def age_bound(*, decay: ArrayLike, r_lo: ArrayLike, kappa: ArrayLike, top_c: ArrayLike,
+              transient: ArrayLike = 1.0) -> np.ndarray:
+    r""":math:`T^* = C + \max(0, \lfloor \ln(\kappa/c) / \ln(r_{lo}/\delta) \rfloor)`; ``inf`` where
+    :math:`r_{lo} \le \delta`.
 
-    Broadcasts its arguments; returns a float array (``inf`` marks "no bound claimed").
+    ``transient`` is the constant :math:`c > 0` of the hypothesis
+    :math:`r_j \ge c\, r_{lo}^{\,j-b}\, r_b` for all b < j (Theorem A' of the module doc;
+    Theorem A is c = 1, where the max with 0 never matters since :math:`\kappa \ge 1`;
+    c = 0 claims nothing).  Broadcasts its arguments; returns a float array (``inf`` marks
+    "no bound claimed").
     ``r_lo`` is any positive number (a run whose distances grow has :math:`r_{lo} > 1`);
     ``kappa = L / mu >= 1``.
     """
@@ -83,12 +95,15 @@ def age_bound(*, decay: ArrayLike, r_lo: ArrayLike, kappa: ArrayLike, top_c: Arr
     k = np.asarray(kappa, dtype=np.float64)
     if np.any(~np.isfinite(k) | (k < 1)):
         raise ValueError(f"kappa must be a finite number >= 1 (L / mu), got {kappa!r}")
+    t = np.asarray(transient, dtype=np.float64)
+    if np.any(np.isnan(t) | (t < 0)):
+        raise ValueError(f"transient must be a number >= 0 (0: no claim), got {transient!r}")
     c = _check_top_c(top_c)
-    d, r, k, c = np.broadcast_arrays(d, r, k, c)
-    holds = r > d
+    d, r, k, t, c = np.broadcast_arrays(d, r, k, t, c)
+    holds = (r > d) & np.isfinite(t) & (t > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         log_ratio = np.log(np.where(holds, r, 2.0) / np.where(holds, d, 1.0))
-        extra = np.floor(np.log(k) / log_ratio)
+        extra = np.maximum(np.floor((np.log(k) - np.log(np.where(holds, t, 1.0))) / log_ratio), 0.0)
     return np.where(holds, c + extra, np.inf).astype(np.float64)
 
 

@@ -17,7 +17,8 @@ C = ``top_c``, ``decay`` :math:`\delta`, step :math:`\alpha L` and condition num
   too slow to tell within the steps).
 
 Every run is also checked: the a posteriori certificates of :mod:`.certificate`
-(age theorem with the run's own floor, Theorem 1/1b with realized constants) and,
+(age theorem with the run's own floor, its transient-tolerant form, Theorem 1/1b
+with realized constants) and,
 in provable cells, the a priori claims themselves (the run's per-step ratio stays
 above the floor r, its ages at most T*(r), its distances under
 :math:`\rho^k r_0`).
@@ -95,6 +96,8 @@ class RunChecks:
     runs: int = 0
     age_hypothesis_held: int = 0        # runs whose own floor exceeds decay (age theorem applies)
     age_violations: int = 0             # of those, ages above T*(own floor)
+    transient_held: int = 0             # runs with a finite Theorem A' bound (transient-tolerant)
+    transient_violations: int = 0       # of those, ages above it
     distance_certified: int = 0         # runs with a non-vacuous realized-constant bound
     distance_violations: int = 0
     apriori_runs: int = 0               # runs in provable cells
@@ -114,7 +117,7 @@ class RunChecks:
 
     @property
     def violations(self) -> int:
-        return (self.age_violations + self.distance_violations + self.apriori_floor_violations
+        return (self.age_violations + self.transient_violations + self.distance_violations + self.apriori_floor_violations
                 + self.apriori_age_violations + self.apriori_distance_violations + self.provable_but_diverged)
 
 
@@ -181,6 +184,8 @@ def measure_cell_block(provable: ProvableRegion, g: int, c: int, j: int, *, per_
         runs=P.n,
         age_hypothesis_held=int(cert.ages_certified.sum()),
         age_violations=int(cert.ages_violated.sum()),
+        transient_held=int(np.isfinite(cert.age_bound_transient).sum()),
+        transient_violations=int(cert.transient_violated.sum()),
         distance_certified=int(cert.distances_certified.sum()),
         distance_violations=int(cert.distances_violated.sum()),
         apriori_runs=int(in_prov.sum()),

@@ -59,6 +59,9 @@ def map_checks(m: CriticalMap) -> list[Check]:
         Check("age theorem: ages <= T*(run's own floor) wherever floor > decay", c.age_violations == 0
               and c.age_hypothesis_held > 0,
               f"{c.age_hypothesis_held} of {c.runs} runs satisfy the hypothesis; {c.age_violations} violations"),
+        Check("age theorem A' (transients): ages <= its bound wherever it is finite", c.transient_violations == 0
+              and c.transient_held > 0,
+              f"{c.transient_held} of {c.runs} runs have a finite bound; {c.transient_violations} violations"),
         Check("Theorem 1/1b with realized constants bounds the distances", c.distance_violations == 0,
               f"{c.distance_certified} of {c.runs} runs have a non-vacuous bound; {c.distance_violations} violations"),
         Check("a priori floor r_{k+1} >= r r_k on runs in provable cells", c.apriori_floor_violations == 0
@@ -79,7 +82,8 @@ def map_notes(m: CriticalMap) -> list[str]:
     notes = [f"checked on {c.runs} engine runs: the age theorem applied (own floor > decay) to "
              f"{c.age_hypothesis_held}, ages above T* in {c.age_violations} (largest age / T* at most "
              f"{c.largest_age_fraction:.3g}; in the {c.runs - c.age_hypothesis_held} other runs no age bound is claimed, "
-             f"and ages reached {c.largest_age_unclaimed}); Theorem 1/1b with realized constants "
+             f"and ages reached {c.largest_age_unclaimed}); its transient-tolerant form A' bounds the ages of "
+             f"{c.transient_held} runs, exceeded in {c.transient_violations}; Theorem 1/1b with realized constants "
              f"non-vacuous on {c.distance_certified}, violated on {c.distance_violations}; {c.apriori_runs} runs in "
              f"provable cells: floor violated {c.apriori_floor_violations}, ages above the a priori T* "
              f"{c.apriori_age_violations}, distances above rho(T*)^k r_0 {c.apriori_distance_violations}"]
