@@ -238,3 +238,18 @@ def test_transient_constant_and_bound_by_hand():
     assert np.isinf(age_bound(decay=0.6, r_lo=0.5, kappa=10.0, top_c=2))            # Theorem A: 0.5 < decay
     assert age_bound(decay=0.6, r_lo=0.9, kappa=2.0, top_c=2, transient=4.0) == 2.0  # kappa / c < 1: T* = C
     assert np.isinf(age_bound(decay=0.6, r_lo=0.9, kappa=2.0, top_c=2, transient=0.0))
+
+
+def test_report_section_rows_checks_and_notes():
+    from memgd.proofs_check.report.critical_rule import COLUMNS, critical_rule_section
+
+    messages = []
+    sec = critical_rule_section(messages.append, aggregations=("sum", "mean"), top_cs=(2,), decays=(0.5, 0.99),
+                                alpha_L=(1e-4, 0.01, 1.5), kappas=(10.0, 100.0), per_kappa=1, steps=200)
+    assert messages and sec.columns == COLUMNS
+    assert [(r["aggregation"], r["decay"]) for r in sec.rows] == [("sum", 0.5), ("sum", 0.99), ("mean", 0.5),
+                                                                   ("mean", 0.99)]
+    assert len(sec.checks) == 8 and not sec.failed
+    # sum, decay 0.5, top_c 2, kappa 10, alpha L 1e-4: provable (see the figure test), 1e-2 and 1.5 are not
+    assert sec.rows[0]["largest provable alpha L (kappa 10)"] == 1e-4
+    assert any("provable nowhere" in n for n in sec.notes) or any("provable only" in n for n in sec.notes)
