@@ -1,4 +1,4 @@
-"""``python -m memgd.figures [--out DIR] [--quick] [--only NAME]``: compute and draw the six figures.
+"""``python -m memgd.figures [--out DIR] [--quick] [--only NAME]``: compute and draw the five figures.
 
 Each figure's numbers come from :mod:`memgd.proofs_check.report.figure_data`; this module only
 chooses the settings (full or ``--quick``), draws, saves PNG and SVG, and prints one
@@ -11,14 +11,12 @@ import argparse
 import sys
 import time
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Callable
 
 from memgd.figures.axes import save
-from memgd.figures.critical_map import draw_critical_map
+from memgd.figures.critical_map import critical_map_data, draw_critical_map
 from memgd.figures.draw import draw_critical_ages, draw_distance, draw_rate_vs_memory, draw_rate_vs_step, draw_stability_map
-from memgd.proofs_check.critical_rule import critical_map
 from memgd.proofs_check.report import figure_data as fd
 
 
@@ -35,8 +33,8 @@ FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec("rate_vs_step", fd.rate_vs_step_data, draw_rate_vs_step, dict(n_alpha=12, n=3, steps=2000)),
     FigureSpec("rate_vs_memory", fd.rate_vs_memory_data, draw_rate_vs_memory, dict(cert_max_T=2)),
     FigureSpec("stability_map", fd.stability_map_data, draw_stability_map, dict(n_b=41, n_alpha=61, n_grid=33)),
+    FigureSpec("critical_map", critical_map_data, draw_critical_map, dict(steps=300)),
     FigureSpec("critical_ages", fd.critical_ages_data, draw_critical_ages, dict(n=3, steps=1500)),
-    FigureSpec("critical_map", partial(critical_map, top_cs=(5,)), draw_critical_map, dict(steps=300)),
 )
 NAMES = tuple(s.name for s in FIGURES)
 

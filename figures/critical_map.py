@@ -2,6 +2,7 @@ r"""Figure 6, ``critical_map``: where the paper's critical rule provably converg
 
 Draws a :class:`memgd.proofs_check.critical_rule.CriticalMap` (computed by
 :func:`memgd.proofs_check.critical_rule.critical_map`); nothing is computed here.
+:func:`critical_map_data` is that computation at the figure's buffer size (top_c = 5).
 """
 
 from __future__ import annotations
@@ -12,9 +13,14 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from memgd.figures.axes import new_axes
-from memgd.proofs_check.critical_rule import MEASURED, CriticalMap
+from memgd.proofs_check.critical_rule import MEASURED, CriticalMap, critical_map
 
 OUTCOME_COLORS = ("#4daf4a", "#d9d9d9", "#e41a1c")   # converged, decreasing, diverged
+
+
+def critical_map_data(**settings) -> CriticalMap:
+    """:func:`memgd.proofs_check.critical_rule.critical_map` with ``top_cs=(5,)`` unless given."""
+    return critical_map(**{"top_cs": (5,), **settings})
 
 
 def _select(values: tuple | np.ndarray, wanted, name: str) -> int:

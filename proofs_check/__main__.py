@@ -59,10 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     sections = [summary_section(evaluations), scenario_table]
     if not args.scenario:
         sections.append(optimizer_section(progress))
-    if not (args.quick or args.scenario):
-        sections.append(critical_rule_section(progress))
     if not (args.no_counterexamples or args.quick or args.scenario):
         sections.append(counterexample_section(progress))
+    if not (args.quick or args.scenario):
+        sections.append(critical_rule_section(progress))
     print(render_text(sections))
     md, js = write_report(sections, args.out)
     if args.update_readme:

@@ -163,6 +163,8 @@ def test_critical_map_figure_draws_the_computed_cells(tmp_path):
     assert texts["provable:sum:0:0"] == "5"
     png, _ = save(fig, tmp_path, "critical_map")
     assert png.stat().st_size > 10_000
+    from memgd.figures.cli import NAMES
+    assert "critical_map" in NAMES
 
 
 def test_kappa_one_runs_attain_the_age_bound_and_the_floor():
