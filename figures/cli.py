@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from memgd.figures.axes import save
+from memgd.figures.critical_map import critical_map_data, draw_critical_map
 from memgd.figures.draw import draw_critical_ages, draw_distance, draw_rate_vs_memory, draw_rate_vs_step, draw_stability_map
 from memgd.figures.convergence_experiment import draw_convergence_experiment
 from memgd.figures.reference_oddities import draw_reference_oddities
@@ -36,6 +37,7 @@ FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec("rate_vs_step", fd.rate_vs_step_data, draw_rate_vs_step, dict(n_alpha=12, n=3, steps=2000)),
     FigureSpec("rate_vs_memory", fd.rate_vs_memory_data, draw_rate_vs_memory, dict(cert_max_T=2)),
     FigureSpec("stability_map", fd.stability_map_data, draw_stability_map, dict(n_b=41, n_alpha=61, n_grid=33)),
+    FigureSpec("critical_map", critical_map_data, draw_critical_map, dict(steps=300)),
     FigureSpec("critical_ages", fd.critical_ages_data, draw_critical_ages, dict(n=3, steps=1500)),
     FigureSpec("reference_oddities", oddity_figure_data, draw_reference_oddities,
                dict(decays=(0.7, 0.9, 0.99), n=2, steps=300)),

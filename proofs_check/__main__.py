@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from memgd.proofs_check.report.critical_rule import critical_rule_section
 from memgd.proofs_check.report.sections import (
     counterexample_section, optimizer_section, scenario_section, stderr_progress, summary_section,
 )
@@ -68,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
             sections.append(convergence_section(progress))
     if not (args.no_counterexamples or args.quick or args.scenario):
         sections.append(counterexample_section(progress))
+    if not (args.quick or args.scenario):
+        sections.append(critical_rule_section(progress))
     print(render_text(sections))
     md, js = write_report(sections, args.out)
     if args.update_readme:
