@@ -16,9 +16,12 @@ its exact minimizer, for any chosen :math:`x^*`.  Two families:
   generalized Hessian :math:`\mu I + R^\top \operatorname{diag}(1\{|Rx| < \delta\}) R`
   (f is C^{1,1}, not C^2).
 
-In both, ``R`` has ``m = max(1, d // 2) < d`` rows scaled so that the Hessian at
-``x = 0`` has top eigenvalue exactly ``L``; its null space gives eigenvalue ``mu``
-at every point.  Hence **mu and L are exact** (attained), not only bounds.
+In both, ``R`` has ``m = max(1, d // 2)`` rows scaled so that the Hessian at
+``x = 0`` has top eigenvalue exactly ``L``; for ``d >= 2``, ``m < d`` and its null
+space gives eigenvalue ``mu`` at every point.  Hence **mu and L are exact**
+(attained), not only bounds.  In dimension 1 (``m = d = 1``) the Hessian is
+:math:`\mu + r^2 \phi''(rx)`: L is attained at 0; for huber mu is attained where
+:math:`|rx| \ge \delta`, for logistic it is only the infimum (``mu_exact=False``).
 """
 
 from __future__ import annotations
@@ -92,7 +95,7 @@ def make_tilted(
     regime around 0 the minimizer sits); ``delta`` is the Huber threshold.
     """
     n = integer_at_least("n", n, 1)
-    d = integer_at_least("d", d, 2)
+    d = integer_at_least("d", d, 1)
     one_of("family", family, TILTED_FAMILIES)
     mu_a, L_a = curvature_pair(per_problem("mu", mu, n), per_problem("L", L, n))
     delta = float(positive("delta", delta))
@@ -114,4 +117,5 @@ def make_tilted(
     return TiltedBatch(
         x_star=x_star, f_star=exact.value(x_star), mu=mu_a, L=L_a,
         family=family, R=R, tilt=tilt, delta=delta,
+        mu_exact=m < d or family == "huber" or bool(np.all(mu_a == L_a)),
     )
