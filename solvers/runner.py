@@ -124,6 +124,7 @@ class RunResult:
     initial_distance: np.ndarray | None = None  # (n,) r_0
     final_distance: np.ndarray | None = None    # (n,) r_nit (NaN if the last step gave a non-finite iterate)
     final_gap: np.ndarray | None = None         # (n,) f(x_nit) - f* (NaN likewise)
+    constants_source: str = "construction"      # the problems' mu, L: how obtained (estimated ones are flagged)
 
     @property
     def relative_distances(self) -> np.ndarray:
@@ -303,10 +304,12 @@ def run(
     kept = rec.finish()
     constants = RealizedConstants(**kept.pop("constants"))
     r_first, r_last = kept["initial_distance"], kept["final_distance"]
-    messages = tuple(_message(Status(int(status[i])), int(nit[i]), r_first[i], r_last[i], tol, blowup)
+    source = getattr(problems, "constants_source", "construction")
+    note = f" [mu, L {source}]" if source.startswith("estimated") else ""
+    messages = tuple(_message(Status(int(status[i])), int(nit[i]), r_first[i], r_last[i], tol, blowup) + note
                      for i in range(n))
     return RunResult(constants=constants, status=status, nit=nit, message=messages, x=x, alpha=alpha, trace=tr,
-                     record=record, **kept)
+                     record=record, constants_source=source, **kept)
 
 
 def _insert_ranked_by_raw(selection, mem, g_raw, g, k, rng):
