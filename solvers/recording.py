@@ -61,37 +61,45 @@ class StepChunks:
     def __init__(self, steps: int, n: int, S: int, sink, ages_type: np.dtype):
         per_step = 8 * n + 17 * n * S  # a, b, used, born
         chunk = int(np.clip(_CHUNK_BYTES // max(per_step, 1), 1, min(_MAX_CHUNK, steps)))
-        self.a = np.empty((chunk, n))
-        self.b = np.empty((chunk, n, S))
-        self.used = np.empty((chunk, n, S), dtype=bool)
-        self.born = np.empty((chunk, n, S), dtype=np.int64)
+        self.chunk = chunk
+        if chunk > 1:  # a chunk of one step is reduced straight from the step's arrays: no buffers
+            self.a = np.empty((chunk, n))
+            self.b = np.empty((chunk, n, S))
+            self.used = np.empty((chunk, n, S), dtype=bool)
+            self.born = np.empty((chunk, n, S), dtype=np.int64)
         self.sink = sink
         self.ages_type = ages_type
         self.start = 0  # first step held in the buffers
         self.count = 0
 
     def add(self, k: int, a, b, used, born) -> None:
+        if self.chunk == 1:
+            self._reduce(k, a[None], b[None], used[None], born[None])
+            self.start = k + 1
+            return
         j = self.count
         self.a[j] = a
         self.b[j] = b
         self.used[j] = used
         self.born[j] = born
         self.count = j + 1
-        if self.count == self.a.shape[0]:
+        if self.count == self.chunk:
             self.flush()
 
     def flush(self) -> None:
         m, k0 = self.count, self.start
         if m:
-            a, b = self.a[:m], self.b[:m]
-            b_mass = np.abs(b).sum(axis=2)
-            s = np.add(a, b.sum(axis=2))
-            W = np.add(np.abs(a), b_mass)
-            ages = np.full(b.shape, -1, dtype=self.ages_type)
-            np.copyto(ages, np.arange(k0, k0 + m)[:, None, None] - self.born[:m], where=self.used[:m] & (b != 0),
-                      casting="unsafe")
-            self.sink(k0, s, b_mass, W, ages)
+            self._reduce(k0, self.a[:m], self.b[:m], self.used[:m], self.born[:m])
         self.start, self.count = k0 + m, 0
+
+    def _reduce(self, k0: int, a, b, used, born) -> None:
+        m = a.shape[0]
+        b_mass = np.abs(b).sum(axis=2)
+        s = np.add(a, b.sum(axis=2))
+        W = np.add(np.abs(a), b_mass)
+        ages = np.full(b.shape, -1, dtype=self.ages_type)
+        np.copyto(ages, np.arange(k0, k0 + m)[:, None, None] - born, where=used & (b != 0), casting="unsafe")
+        self.sink(k0, s, b_mass, W, ages)
 
 
 def step_max_age(ages: np.ndarray) -> np.ndarray:
