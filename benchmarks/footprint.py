@@ -4,8 +4,8 @@
 runs the critical rule (C = 10, decay 0.7, "sum") for K steps with ``record="summary"``
 (and ``"final"``); target under 1 GB for n = 100,000, K = 1,000.  The child reports
 ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` at its end; each mode runs in its own
-child.  ``"full"`` at that size is not run (it needs about 4.5 GB; 10.3 GB before ages
-were stored in int16): its array size is computed from the shapes instead.
+child.  ``"full"`` at that size is not run (its arrays take 6.2 GB; 12.8 GB with the int64
+ages of before): their size is computed from the shapes instead.
 
 ``generation``: seconds to build 16 quadratics (and 16 tilted logistic problems) with
 d = 2000 through the default ``basis="auto"`` (the structured basis above d = 256),
