@@ -28,8 +28,8 @@ import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import expit
 
+from memgd.solvers.lazy import expit
 from memgd.solvers.problems.base import ProblemBatch
 from memgd.solvers.problems.user import solve_minimizers
 from memgd.solvers.validation import positive

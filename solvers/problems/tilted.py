@@ -29,8 +29,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import expit
 
+from memgd.solvers.lazy import expit
 from memgd.solvers.problems.base import ProblemBatch
 from memgd.solvers.problems.spectra import orthonormal_columns, resolve_basis
 from memgd.solvers.validation import curvature_pair, integer_at_least, one_of, per_problem, positive
