@@ -80,13 +80,13 @@ def format_table(rows: list[dict]) -> str:
     def fmt_bound(rate, applies, violated):
         if not applies:
             return "does not apply"
-        return f"{rate:.6f} " + ("VIOLATED" if violated else "holds")
+        return f"{rate:.7f} " + ("VIOLATED" if violated else "holds")
 
     lines = []
     for r in rows:
         declared = (fmt_bound(r["declared_bound"], r["declared_applies"], r["declared_violated"])
                     if "declared_bound" in r else "no a-priori T")
-        lines.append([r["rule"], f"{r['alpha_L']:g}", "/".join(r["status"]), f"{r['measured']:.6f}", str(r["T"]),
+        lines.append([r["rule"], f"{r['alpha_L']:g}", "/".join(r["status"]), f"{r['measured']:.7f}", str(r["T"]),
                       f"{r['s_lo']:.3g}", f"{r['B']:.3g}", f"{r['W']:.3g}",
                       fmt_bound(r["bound"], r["applies"], r["violated"]), "yes" if r["holds"] else "-", declared])
     widths = [max(len(h), *(len(x[i]) for x in lines)) for i, h in enumerate(head)]
