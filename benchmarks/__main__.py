@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from memgd.benchmarks import engine, others
+from memgd.benchmarks import engine, footprint, others
 from memgd.benchmarks.timing import machine
 
 # name -> (run, report, description); the suite's wall time is skipped with --quick
@@ -25,6 +25,9 @@ BENCHMARKS = {
     "tiny": (engine.tiny_overhead, engine.report_tiny, "per-step overhead on one problem, d=4"),
     "certificates": (others.certificates, others.report_certificates,
                      "time per certificate, T=1..4, and PEPit N=30"),
+    "runs": (footprint.runs, footprint.report_runs,
+             "peak memory, critical rule C=10, n=100,000, d=4, 1000 steps, record='summary' / 'final'"),
+    "generation": (footprint.generation, footprint.report_generation, "building 16 problems with d=2000"),
     "suite": (others.suite, others.report_suite, "test suite wall time (ci profile)"),
 }
 

@@ -14,7 +14,8 @@ from memgd.solvers.combination import (
 )
 from memgd.solvers.memory import MemoryState
 from memgd.solvers.problems import (
-    FiniteSumBatch, ProblemBatch, QuadraticBatch, TiltedBatch, make_finite_sums, make_quadratics, make_tilted,
+    FiniteSumBatch, FunctionBatch, ProblemBatch, QuadraticBatch, TiltedBatch, make_finite_sums, make_quadratics,
+    make_tilted, problem_from_functions, quadratic_problem,
 )
 from memgd.solvers.rates import envelope_rate, tail_rate
 from memgd.solvers.rule_checks import (
@@ -33,6 +34,7 @@ __all__ = [
     "run", "RunResult", "RealizedConstants", "Trace", "Status",
     "ProblemBatch", "QuadraticBatch", "TiltedBatch", "FiniteSumBatch",
     "make_quadratics", "make_tilted", "make_finite_sums",
+    "FunctionBatch", "problem_from_functions", "quadratic_problem",
     "SelectionRule", "CriticalGradients", "ReferenceCriticalGradients", "ReferenceAggregation", "Fifo", "RandomSubset", "KeepOldest", "Scripted",
     "CombinationRule", "CombinationConstants", "Aggregation", "FixedWeights", "AgeWeights", "RandomWeights",
     "AGGREGATIONS", "direction", "MemoryState",

@@ -38,6 +38,7 @@ from memgd.solvers.base_optimizers import BaseOptimizer, GradientDescent
 from memgd.solvers.combination import CombinationRule, direction
 from memgd.solvers.problems.base import ProblemBatch
 from memgd.solvers.rule_checks import check_rules
+from memgd.solvers.recording import RECORD_MODES, Recorder, age_dtype
 from memgd.solvers.selection.base import SelectionRule
 from memgd.solvers.status import Status
 from memgd.solvers.validation import batch_array, integer_at_least, nonnegative, one_of, per_problem, positive
@@ -93,20 +94,26 @@ class Trace(NamedTuple):
     directions: np.ndarray  # (K, n, d)   d_k
     a: np.ndarray           # (K, n)      weight of g_k
     b: np.ndarray           # (K, n, S)   weights of the memory slots
-    slot_ages: np.ndarray   # (K, n, S)   age of each slot at step k (-1 where unfilled)
+    slot_ages: np.ndarray   # (K, n, S)   age of each slot at step k (-1 where unfilled), smallest integer dtype
 
 
 @dataclass(frozen=True)
 class RunResult:
-    """Outcome of one batched run; arrays have the problem on their last or first axis as noted."""
+    """Outcome of one batched run; arrays have the problem on their last or first axis as noted.
 
-    distances: np.ndarray   # (K+1, n) ||x_k - x*||, NaN after the problem stopped
-    gaps: np.ndarray        # (K+1, n) f(x_k) - f*
-    max_age: np.ndarray     # (K, n) largest age used at step k (0 for none; -1 after stop)
-    ages: np.ndarray        # (K, n, S) age of every used slot (-1 where unused)
-    s: np.ndarray           # (K, n) a_k + sum_c b_kc
-    B: np.ndarray           # (K, n) sum_c |b_kc|
-    W: np.ndarray           # (K, n) |a_k| + sum_c |b_kc|
+    What ``record`` kept (:mod:`memgd.solvers.recording`): ``"full"`` fills every field;
+    ``"summary"`` leaves ``gaps``, ``max_age``, ``ages``, ``s``, ``B`` and ``W`` as None;
+    ``"final"`` also ``distances``.  ``constants``, ``status``, ``nit``, ``message``,
+    ``x``, ``initial_distance``, ``final_distance`` and ``final_gap`` are always there.
+    """
+
+    distances: np.ndarray | None   # (K+1, n) ||x_k - x*||, NaN after the problem stopped
+    gaps: np.ndarray | None        # (K+1, n) f(x_k) - f*
+    max_age: np.ndarray | None     # (K, n) largest age used at step k (0 for none; -1 after stop)
+    ages: np.ndarray | None        # (K, n, S) age of every used slot (-1 where unused), smallest integer dtype
+    s: np.ndarray | None           # (K, n) a_k + sum_c b_kc
+    B: np.ndarray | None           # (K, n) sum_c |b_kc|
+    W: np.ndarray | None           # (K, n) |a_k| + sum_c |b_kc|
     constants: RealizedConstants
     status: np.ndarray      # (n,) Status codes
     nit: np.ndarray         # (n,) steps taken
@@ -114,10 +121,18 @@ class RunResult:
     x: np.ndarray           # (n, d) final iterates
     alpha: np.ndarray       # (n,) step sizes
     trace: Trace | None = None
+    record: str = "full"
+    initial_distance: np.ndarray | None = None  # (n,) r_0
+    final_distance: np.ndarray | None = None    # (n,) r_nit (NaN if the last step gave a non-finite iterate)
+    final_gap: np.ndarray | None = None         # (n,) f(x_nit) - f* (NaN likewise)
+    constants_source: str = "construction"      # the problems' mu, L: how obtained (estimated ones are flagged)
 
     @property
     def relative_distances(self) -> np.ndarray:
-        """r_k / r_0, (K+1, n)."""
+        """r_k / r_0, (K+1, n); needs ``record="full"`` or ``"summary"``."""
+        if self.distances is None:
+            raise ValueError(f"relative_distances needs per-step distances: run with record='full' or 'summary' "
+                             f"(this run kept record={self.record!r}; see final_distance / initial_distance)")
         return self.distances / self.distances[0]
 
     def statuses(self) -> list[Status]:
@@ -147,6 +162,7 @@ def run(
     base: BaseOptimizer | None = None,
     trace: bool = False,
     weight_decay: WeightDecay | float | None = None,
+    record: str = "full",
 ) -> RunResult:
     """Run a fixed-memory gradient method on every problem of the batch.
 
@@ -165,6 +181,10 @@ def run(
     trace : also record iterates, gradients, directions and weights
     weight_decay : a :class:`WeightDecay` or its coefficient (>= 0, entering the gradient);
         default none
+    record : what the result keeps (:mod:`memgd.solvers.recording`): ``"full"`` (default) every
+        per-step history; ``"summary"`` the distances r_k per step, the last gap and the realized
+        constants; ``"final"`` only the final state, first and last distances and gap, and the
+        realized constants (computed on the fly).  Shared fields agree bit for bit across modes.
     """
     check_rules(selection, combination)  # a user's rule fails here, at once, naming what is wrong
     n, d = problems.n, problems.d
@@ -173,6 +193,9 @@ def run(
     tol = float(nonnegative("tol", tol))
     blowup = float(positive("blowup", blowup))
     rng = _resolve_rng(rng)
+    one_of("record", record, RECORD_MODES)
+    if trace and record != "full":
+        raise ValueError(f"trace=True needs record='full', got record={record!r}")
     if batch_size is not None and not hasattr(problems, "minibatch_grad"):
         raise ValueError(f"batch_size needs a finite-sum problem batch, got {type(problems).__name__}")
     base = GradientDescent() if base is None else base
@@ -197,16 +220,9 @@ def run(
         raise ValueError("x0 must differ from x* for every problem (distance 0 makes rates undefined)")
 
     K = steps
-    dist = np.full((K + 1, n), np.nan)
-    gaps = np.full((K + 1, n), np.nan)
-    dist[0] = r0
-    # Per-step records are written unmasked; entries of steps a problem did not take
-    # (k >= nit) are masked once after the loop.
-    s_hist = np.full((K, n), np.nan)
-    B_hist = np.full((K, n), np.nan)
-    W_hist = np.full((K, n), np.nan)
     status = np.full(n, int(Status.MAX_STEPS))
     nit = np.full(n, K)
+    rec = Recorder(record, K, r0, nit)
     running = np.ones(n, dtype=bool)
     all_running = True
     blow_r = blowup * r0
@@ -219,7 +235,6 @@ def run(
     exact = batch_size is None
     mem = None
     opt_state = base.init(x)
-    ages_hist = None
     tr = None
     if trace:
         tr = Trace(np.full((K + 1, n, d), np.nan), np.full((K, n, d), np.nan), np.full((K, n, d), np.nan),
@@ -230,16 +245,14 @@ def run(
         for k in range(K):
             g_raw = oracle(x)
             if pending is not None:
-                gap = gap_values(x, g_raw if exact else None)
-                gaps[k] = gap if pending is True else np.where(pending, gap, np.nan)
+                rec.gap(k, gap_values(x, g_raw if exact else None), pending)
             g = g_raw + wd.coeff * x if decayed_gradient else g_raw
             if mem is None:
                 mem = selection.init(g)
                 S = mem.slots
-                ages_hist = np.full((K, n, S), -1, dtype=np.int64)
-                records = _StepRecords(min(K, _RECORD_CHUNK), n, S, s_hist, B_hist, W_hist, ages_hist)
+                rec.memory(n, S)
                 if trace:
-                    tr = tr._replace(b=np.full((K, n, S), np.nan), slot_ages=np.full((K, n, S), -1, dtype=np.int64))
+                    tr = tr._replace(b=np.full((K, n, S), np.nan), slot_ages=np.full((K, n, S), -1, dtype=age_dtype(K)))
             used = selection.active(mem, k, rng)
             a, b = combination.weights(g, mem, used, k, rng)
             dk = direction(g, mem, a, b)
@@ -252,7 +265,7 @@ def run(
                 tr.a[k] = np.where(running, a, np.nan)
                 tr.b[k] = np.where(live, b, np.nan)
                 tr.slot_ages[k] = np.where(live & mem.filled, mem.ages(k), -1)
-            records.add(k, a, b, used, mem.born)
+            rec.weights(k, a, b, used, mem.born)
             if rank_raw:
                 mem = _insert_ranked_by_raw(selection, mem, g_raw, g, k, rng)
             else:
@@ -265,7 +278,7 @@ def run(
             if all_running and ((r_new <= blow_cap) & (r_new > tol_r)).all():
                 # every problem still runs, none stops now: no masking
                 x = x_new
-                dist[k + 1] = r_new
+                rec.distance(k + 1, r_new)
                 pending = True
                 if trace:
                     tr.iterates[k + 1] = x_new
@@ -276,7 +289,7 @@ def run(
             converged = running & ~diverged & (r_new <= tol_r)
             step_ok = running & finite
             x = np.where(step_ok[:, None], x_new, x)
-            dist[k + 1] = np.where(step_ok, r_new, np.nan)
+            rec.distance(k + 1, np.where(step_ok, r_new, np.nan), running)
             pending = step_ok if step_ok.any() else None
             if trace:
                 tr.iterates[k + 1] = np.where(step_ok[:, None], x_new, np.nan)
@@ -287,77 +300,18 @@ def run(
             all_running = bool(running.all())
             if not running.any():
                 break
-        records.flush()
         if pending is not None:  # the gap at the last iterate
-            gap = gap_values(x, None)
-            gaps[k + 1] = gap if pending is True else np.where(pending, gap, np.nan)
+            rec.gap(k + 1, gap_values(x, None), pending)
 
-    used_steps = np.arange(K)[:, None] < nit[None, :]
-    skipped = ~used_steps
-    for hist in (s_hist, B_hist, W_hist):
-        hist[skipped] = np.nan
-    ages_hist[skipped] = -1
-    max_age = np.where(used_steps, np.maximum(ages_hist.max(axis=2, initial=-1), 0), -1)
-    constants = RealizedConstants(
-        T=np.where(used_steps, max_age, 0).max(axis=0, initial=0),
-        s_lo=np.where(used_steps, s_hist, np.inf).min(axis=0),
-        s_hi=np.where(used_steps, s_hist, -np.inf).max(axis=0),
-        B=np.where(used_steps, B_hist, 0.0).max(axis=0),
-        W=np.where(used_steps, W_hist, 0.0).max(axis=0),
-    )
-    messages = tuple(_message(Status(int(status[i])), int(nit[i]), dist, i, tol, blowup) for i in range(n))
-    return RunResult(
-        distances=dist, gaps=gaps, max_age=max_age, ages=ages_hist, s=s_hist, B=B_hist, W=W_hist,
-        constants=constants, status=status, nit=nit, message=messages, x=x, alpha=alpha, trace=tr,
-    )
-
-
-_RECORD_CHUNK = 64
-
-
-class _StepRecords:
-    """Per-step constants and ages, reduced in chunks of steps.
-
-    Each step copies a (n,), b, the used mask and the slots' birth steps (n, S) into a
-    chunk buffer; every ``chunk`` steps one vectorized pass writes, for those steps,
-    s = a + sum_c b_c, B = sum_c |b_c|, W = |a| + B and the age k - born of every slot
-    with used & (b != 0) (else -1) into the run's histories.  The reductions run over
-    the same contiguous rows of S as a per-step ``b.sum(axis=1)``, so they give the
-    same bits, at a fraction of the per-call overhead.
-    """
-
-    def __init__(self, chunk, n, S, s_hist, B_hist, W_hist, ages_hist):
-        self.a = np.empty((chunk, n))
-        self.b = np.empty((chunk, n, S))
-        self.used = np.empty((chunk, n, S), dtype=bool)
-        self.born = np.empty((chunk, n, S), dtype=np.int64)
-        self.hist = (s_hist, B_hist, W_hist, ages_hist)
-        self.start = 0  # first step held in the buffers
-        self.count = 0
-
-    def add(self, k, a, b, used, born):
-        j = self.count
-        self.a[j] = a
-        self.b[j] = b
-        self.used[j] = used
-        self.born[j] = born
-        self.count = j + 1
-        if self.count == self.a.shape[0]:
-            self.flush()
-
-    def flush(self):
-        m, k0 = self.count, self.start
-        if m:
-            s_hist, B_hist, W_hist, ages_hist = self.hist
-            a, b = self.a[:m], self.b[:m]
-            steps = slice(k0, k0 + m)
-            b_mass = np.abs(b).sum(axis=2)
-            np.add(a, b.sum(axis=2), out=s_hist[steps])
-            B_hist[steps] = b_mass
-            np.add(np.abs(a), b_mass, out=W_hist[steps])
-            ages = np.arange(k0, k0 + m)[:, None, None] - self.born[:m]
-            np.copyto(ages_hist[steps], ages, where=self.used[:m] & (b != 0))
-        self.start, self.count = k0 + m, 0
+    kept = rec.finish()
+    constants = RealizedConstants(**kept.pop("constants"))
+    r_first, r_last = kept["initial_distance"], kept["final_distance"]
+    source = getattr(problems, "constants_source", "construction")
+    note = f" [mu, L {source}]" if source.startswith("estimated") else ""
+    messages = tuple(_message(Status(int(status[i])), int(nit[i]), r_first[i], r_last[i], tol, blowup) + note
+                     for i in range(n))
+    return RunResult(constants=constants, status=status, nit=nit, message=messages, x=x, alpha=alpha, trace=tr,
+                     record=record, constants_source=source, **kept)
 
 
 def _insert_ranked_by_raw(selection, mem, g_raw, g, k, rng):
@@ -375,9 +329,7 @@ def _insert_ranked_by_raw(selection, mem, g_raw, g, k, rng):
     return mem
 
 
-def _message(status: Status, nit: int, dist: np.ndarray, i: int, tol: float, blowup: float) -> str:
-    r0 = dist[0, i]
-    last = dist[nit, i]
+def _message(status: Status, nit: int, r0: float, last: float, tol: float, blowup: float) -> str:
     if status is Status.CONVERGED:
         return f"converged: r_k <= {tol:g} r_0 at step {nit}"
     if status is Status.DIVERGED:

@@ -13,6 +13,11 @@ def _generators():
         yield f"quadratic-{kind}", lambda rng, kind=kind: make_quadratics(4, 5, 0.5, 20.0, spectrum_kind=kind, rng=rng)
     for family in TILTED_FAMILIES:
         yield f"tilted-{family}", lambda rng, f=family: make_tilted(4, 5, 0.5, 20.0, family=f, rng=rng, scale=2.0)
+    # the structured basis used for large d (basis="auto" above d = 256), here forced at small d
+    yield "quadratic-dct", lambda rng: make_quadratics(4, 5, 0.5, 20.0, rng=rng, basis="dct")
+    for family in TILTED_FAMILIES:
+        yield f"tilted-{family}-dct", lambda rng, f=family: make_tilted(4, 6, 0.5, 20.0, family=f, rng=rng, scale=2.0,
+                                                                         basis="dct")
     for interp in (True, False):
         yield f"finite-sum-interp{int(interp)}", lambda rng, i=interp: make_finite_sums(4, 5, 6, 0.5, 20.0, interpolating=i, rng=rng)
 
@@ -116,3 +121,29 @@ def test_take_selects_whole_problems(name):
     np.testing.assert_array_equal(sub.mu, P.mu[[2, 0, 2]])
     with pytest.raises(ValueError, match="indices"):
         P.take([P.n])
+
+
+def test_auto_basis_is_haar_up_to_256_and_structured_above():
+    from memgd.solvers.problems.spectra import resolve_basis
+    assert resolve_basis("auto", 256) == "haar" and resolve_basis("auto", 257) == "dct"
+    with pytest.raises(ValueError, match="basis"):
+        make_quadratics(2, 3, rng=np.random.default_rng(0), basis="qr")
+    a = make_quadratics(2, 8, rng=np.random.default_rng(0))
+    b = make_quadratics(2, 8, rng=np.random.default_rng(0), basis="haar")
+    assert a.A.tobytes() == b.A.tobytes()
+
+
+@pytest.mark.parametrize("make", [
+    lambda rng: make_quadratics(2, 300, 0.5, 20.0, rng=rng),
+    lambda rng: make_tilted(2, 300, 0.5, 20.0, rng=rng),
+])
+def test_large_dimension_structured_basis_keeps_mu_and_L_exact(make):
+    P = make(np.random.default_rng(10))
+    where = np.zeros((P.n, P.d))  # L attained at 0 for the tilted problems; constant Hessian for quadratics
+    eig = np.linalg.eigvalsh(P.hessian(where))
+    np.testing.assert_allclose(eig[:, 0], P.mu, rtol=1e-12)
+    np.testing.assert_allclose(eig[:, -1], P.L, rtol=1e-12)
+    assert np.linalg.norm(P.grad(P.x_star), axis=1).max() < 1e-10
+    # dense directions: no eigenvector (quadratics) or linear form (tilted) concentrates on a few coordinates
+    vecs = np.linalg.eigh(P.A)[1] if hasattr(P, "A") else P.R / np.linalg.norm(P.R, axis=2, keepdims=True)
+    assert np.abs(vecs).max() < 0.5

@@ -13,7 +13,7 @@ def P():
 
 @pytest.mark.parametrize("kwargs, name", [
     (dict(mu=0.0), "mu"), (dict(mu=-1.0), "mu"), (dict(mu=2.0, L=1.0), "L"),
-    (dict(mu=np.nan), "mu"), (dict(L=np.inf), "L"), (dict(n=0), "n"), (dict(d=1), "d"),
+    (dict(mu=np.nan), "mu"), (dict(L=np.inf), "L"), (dict(n=0), "n"), (dict(d=0), "d"),
     (dict(spectrum_kind="cauchy"), "spectrum"), (dict(mu=[1.0, 2.0, 3.0]), "mu"),
 ])
 def test_bad_problem_parameters(kwargs, name):

@@ -3,8 +3,10 @@ r"""Check Theorem 1 / 1b's distance bound on every iterate of a run.
 For each problem with realized (or declared) constants, the bound is
 :math:`r_k \le \rho^k r_0` with :math:`\rho` the smaller valid rate of Theorem 1
 and 1b (:func:`memgd.theory.best_bound`).  The comparison allows the floating-point
-resolution of a computed distance, :math:`64\,\varepsilon (\|x^*\| + r_0)`, and
-nothing more.  The *slack* at step k >= 1 is :math:`(\rho^k r_0 - r_k) / r_0`; a
+resolution of a computed distance, :math:`64\,\varepsilon (\|x^*\| + r_0)`, plus the
+stated error of a numerically solved x* (``problems.x_star_error``; 0 for generated
+problems), and nothing more.  A check made with estimated mu and L carries their
+``constants_source``: it is then a check against estimates, not a test of the theorem.  The *slack* at step k >= 1 is :math:`(\rho^k r_0 - r_k) / r_0`; a
 negative slack beyond the resolution where the hypotheses hold is a violation.
 """
 
@@ -28,16 +30,24 @@ class BoundCheck:
     min_slack: np.ndarray   # (n,) smallest (rho^k r_0 - r_k) / r_0 over recorded k (nan if vacuous)
     worst_step: np.ndarray  # (n,) the k of that smallest slack
     violated: np.ndarray    # (n,) bool: applies and the bound failed beyond resolution
+    constants_source: str = "construction"  # how mu, L were obtained (problems.constants_source)
+
+    @property
+    def constants_estimated(self) -> bool:
+        """Whether mu and L were estimates (then the check does not test the theorem)."""
+        return self.constants_source.startswith("estimated")
 
     @property
     def any_violation(self) -> bool:
         return bool(self.violated.any())
 
 
-def check_distance_bound(result: RunResult, *, mu, L, x_star: np.ndarray, s_lo, s_hi, B, W, T) -> BoundCheck:
+def check_distance_bound(result: RunResult, *, mu, L, x_star: np.ndarray, s_lo, s_hi, B, W, T,
+                         x_star_error=0.0, constants_source: str = "construction") -> BoundCheck:
     """Evaluate the best valid bound at every recorded iterate of ``result``.
 
     Constants may be scalars (declared, a priori) or (n,) arrays (realized, a posteriori).
+    ``x_star_error`` bounds ||x_star - true minimizer|| (scalar or (n,)).
     """
     bound = best_bound(mu=mu, L=L, alpha=result.alpha, s_lo=s_lo, s_hi=s_hi, B=B, W=W, T=T)
     rate = np.broadcast_to(np.asarray(bound.rate, dtype=float), result.alpha.shape)
@@ -50,19 +60,20 @@ def check_distance_bound(result: RunResult, *, mu, L, x_star: np.ndarray, s_lo, 
         envelope = np.where(applies, np.where(applies, rate, 0.0) ** k, np.inf) * r0
         slack = (envelope - r) / r0
     slack = np.where(np.isfinite(r) & applies & (k >= 1), slack, np.inf)
-    resolution = 64 * EPS * (np.linalg.norm(x_star, axis=1) + r0) / r0
+    resolution = (64 * EPS * (np.linalg.norm(x_star, axis=1) + r0) + x_star_error) / r0
     min_slack = slack.min(axis=0)
     worst = slack.argmin(axis=0)
     violated = applies & (min_slack < -resolution)
     return BoundCheck(rate=rate, theorem=theorem, applies=applies,
-                      min_slack=np.where(applies, min_slack, np.nan), worst_step=worst, violated=violated)
+                      min_slack=np.where(applies, min_slack, np.nan), worst_step=worst, violated=violated,
+                      constants_source=constants_source)
 
 
 def check_realized(result: RunResult, problems) -> BoundCheck:
     """The bound with the constants measured on the run itself (a posteriori)."""
     c = result.constants
     return check_distance_bound(result, mu=problems.mu, L=problems.L, x_star=problems.x_star,
-                                s_lo=c.s_lo, s_hi=c.s_hi, B=c.B, W=c.W, T=c.T)
+                                s_lo=c.s_lo, s_hi=c.s_hi, B=c.B, W=c.W, T=c.T, **_problem_notes(problems))
 
 
 def check_declared(result: RunResult, problems, combination, selection) -> BoundCheck | None:
@@ -72,4 +83,10 @@ def check_declared(result: RunResult, problems, combination, selection) -> Bound
     capacity = selection.capacity
     dc = combination.declared_constants(capacity)
     return check_distance_bound(result, mu=problems.mu, L=problems.L, x_star=problems.x_star,
-                                s_lo=dc.s_lo, s_hi=dc.s_hi, B=dc.B, W=dc.W, T=selection.max_age)
+                                s_lo=dc.s_lo, s_hi=dc.s_hi, B=dc.B, W=dc.W, T=selection.max_age,
+                                **_problem_notes(problems))
+
+
+def _problem_notes(problems) -> dict:
+    return dict(x_star_error=getattr(problems, "x_star_error", 0.0),
+                constants_source=getattr(problems, "constants_source", "construction"))

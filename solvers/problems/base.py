@@ -30,6 +30,17 @@ class ProblemBatch(ABC):
     #: whether ``mu`` / ``L`` are attained Hessian eigenvalues (True) or bounds
     mu_exact: bool = True
     L_exact: bool = True
+    #: how ``mu`` and ``L`` were obtained: ``"construction"`` (generated problems: exact or
+    #: valid bounds), ``"given"``, a stated global bound, or ``"estimated (...)"`` (then every
+    #: result depending on them says so: :attr:`constants_estimated`)
+    constants_source: str = "construction"
+    #: (n,) bound on ||x_star - true minimizer|| (0 where x_star is exact by construction)
+    x_star_error: np.ndarray | float = 0.0
+
+    @property
+    def constants_estimated(self) -> bool:
+        """Whether mu and L are numerical estimates rather than known bounds."""
+        return self.constants_source.startswith("estimated")
 
     @property
     def n(self) -> int:

@@ -7,7 +7,8 @@ r"""Finite sums of quadratics, for stochastic (minibatch) gradients.
 
 with :math:`H_i = A + E_i`, :math:`\sum_i E_i = 0` and :math:`\|E_i\| \le \tfrac12 \mu`,
 so the average Hessian is exactly :math:`A` (spectrum in [mu, L], endpoints
-present: mu and L exact) and every :math:`H_i \succ 0`.
+present: mu and L exact; in dimension 1 bounds, as for the quadratics) and every
+:math:`H_i \succ 0`.
 
 - **interpolating** (``interpolating=True``): :math:`c_i = x^*` for all i, so every
   component is minimized at :math:`x^*` and SGD with a constant step converges
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from memgd.solvers.problems.base import ProblemBatch
-from memgd.solvers.problems.spectra import orthogonal_bases, spectrum
+from memgd.solvers.problems.spectra import attained, orthogonal_bases, spectrum
 from memgd.solvers.validation import curvature_pair, integer_at_least, per_problem, positive
 
 
@@ -81,11 +82,12 @@ def make_finite_sums(
 ) -> FiniteSumBatch:
     """``n`` finite sums of ``m`` quadratic components in dimension ``d`` (see module doc)."""
     n = integer_at_least("n", n, 1)
-    d = integer_at_least("d", d, 2)
+    d = integer_at_least("d", d, 1)
     m = integer_at_least("m", m, 2)
     mu_a, L_a = curvature_pair(per_problem("mu", mu, n), per_problem("L", L, n))
     spread = float(positive("spread", spread))
     lam = spectrum(spectrum_kind, mu_a, L_a, d, rng)
+    mu_exact, L_exact = attained(lam, mu_a, L_a)
     Q = orthogonal_bases(n, d, rng)
     A = np.matmul(Q * lam[:, None, :], np.swapaxes(Q, 1, 2))
     E = rng.standard_normal((n, m, d, d))
@@ -106,6 +108,6 @@ def make_finite_sums(
         centers = x_star[:, None, :] + delta
     f_star = rng.standard_normal(n)
     return FiniteSumBatch(
-        x_star=x_star, f_star=f_star, mu=mu_a, L=L_a,
+        x_star=x_star, f_star=f_star, mu=mu_a, L=L_a, mu_exact=mu_exact, L_exact=L_exact,
         H=H, centers=centers, interpolating=interpolating,
     )

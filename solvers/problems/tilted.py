@@ -16,9 +16,12 @@ its exact minimizer, for any chosen :math:`x^*`.  Two families:
   generalized Hessian :math:`\mu I + R^\top \operatorname{diag}(1\{|Rx| < \delta\}) R`
   (f is C^{1,1}, not C^2).
 
-In both, ``R`` has ``m = max(1, d // 2) < d`` rows scaled so that the Hessian at
-``x = 0`` has top eigenvalue exactly ``L``; its null space gives eigenvalue ``mu``
-at every point.  Hence **mu and L are exact** (attained), not only bounds.
+In both, ``R`` has ``m = max(1, d // 2)`` rows scaled so that the Hessian at
+``x = 0`` has top eigenvalue exactly ``L``; for ``d >= 2``, ``m < d`` and its null
+space gives eigenvalue ``mu`` at every point.  Hence **mu and L are exact**
+(attained), not only bounds.  In dimension 1 (``m = d = 1``) the Hessian is
+:math:`\mu + r^2 \phi''(rx)`: L is attained at 0; for huber mu is attained where
+:math:`|rx| \ge \delta`, for logistic it is only the infimum (``mu_exact=False``).
 """
 
 from __future__ import annotations
@@ -26,9 +29,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import expit
 
+from memgd.solvers.lazy import expit
 from memgd.solvers.problems.base import ProblemBatch
+from memgd.solvers.problems.spectra import orthonormal_columns, resolve_basis
 from memgd.solvers.validation import curvature_pair, integer_at_least, one_of, per_problem, positive
 
 TILTED_FAMILIES = ("logistic", "huber")
@@ -85,20 +89,33 @@ def make_tilted(
     rng: np.random.Generator,
     delta: float = 1.0,
     scale: float = 1.0,
+    basis: str = "auto",
 ) -> TiltedBatch:
-    """``n`` tilted problems of the named family with exact mu, L and x*.
+    r"""``n`` tilted problems of the named family with exact mu, L and x*.
 
     ``scale`` sets the spread of x* (which controls how far from the quadratic
     regime around 0 the minimizer sits); ``delta`` is the Huber threshold.
+    ``basis="haar"``: R Gaussian, its top squared singular value by a dense eigensolver
+    (O(d^3)); ``basis="dct"``: :math:`R = \operatorname{diag}(\sigma) V^\top` with V the
+    first m columns of a structured random orthogonal matrix
+    (:func:`~memgd.solvers.problems.spectra.orthonormal_columns`) and
+    :math:`\sigma_j^2` uniform on (0, 1] with the largest exactly 1, so the top
+    eigenvalue is known without a solve (O(d^2 log d)); ``"auto"``: Haar for d <= 256.
     """
     n = integer_at_least("n", n, 1)
-    d = integer_at_least("d", d, 2)
+    d = integer_at_least("d", d, 1)
     one_of("family", family, TILTED_FAMILIES)
     mu_a, L_a = curvature_pair(per_problem("mu", mu, n), per_problem("L", L, n))
     delta = float(positive("delta", delta))
     m = max(1, d // 2)
-    R = rng.standard_normal((n, m, d))
-    top = np.linalg.eigvalsh(np.matmul(np.swapaxes(R, 1, 2), R))[:, -1]  # lambda_max(R'R)
+    if resolve_basis(basis, d) == "haar":
+        R = rng.standard_normal((n, m, d))
+        top = np.linalg.eigvalsh(np.matmul(np.swapaxes(R, 1, 2), R))[:, -1]  # lambda_max(R'R)
+    else:
+        sq = rng.random((n, m))
+        sq[:, 0] = 1.0  # sigma^2 in (0, 1], largest exactly 1: lambda_max(R'R) = 1
+        R = np.swapaxes(orthonormal_columns(n, d, m, rng, "dct") * np.sqrt(sq)[:, None, :], 1, 2).copy()
+        top = np.ones(n)
     peak = 0.25 if family == "logistic" else 1.0  # sup of the penalty's second derivative
     R *= np.sqrt((L_a - mu_a) / (peak * top))[:, None, None]
     x_star = float(positive("scale", scale)) * rng.standard_normal((n, d))
@@ -114,4 +131,5 @@ def make_tilted(
     return TiltedBatch(
         x_star=x_star, f_star=exact.value(x_star), mu=mu_a, L=L_a,
         family=family, R=R, tilt=tilt, delta=delta,
+        mu_exact=m < d or family == "huber" or bool(np.all(mu_a == L_a)),
     )
