@@ -1,0 +1,123 @@
+r"""Every certified rate between verified lower bounds: the checks that define a false certificate.
+
+For a scenario's pattern set :math:`\Pi` at step :math:`\alpha`
+(:mod:`memgd.proofs_check.lower_bounds`):
+
+- ``quadratic``: the largest exact quadratic rate of one pattern of :math:`\Pi`, witness h;
+- ``switching`` (sets of two or more patterns): :math:`\max_{w,h} \rho(A_w(h))^{1/|w|}`,
+  witness the word w and h;
+- ``pep``: PEPit's worst case :math:`\omega_N` over the whole class at the horizons
+  :data:`~memgd.proofs_check.lower_bounds.pep.HORIZONS`, for the set's worst single
+  pattern and, for sets, for the worst switching word, each kept only when primal and dual
+  agree.
+
+A certificate :math:`(\rho, c)` is **false** when :math:`\rho` is below a verified
+quadratic or switching bound, or :math:`c\,\rho^{2N} < \omega_N` for a verified PEPit value
+(:func:`judge`).  Both are proofs that the certificate is wrong: each bound is attained by
+a function of the class and a switching sequence the certificate claims to cover.
+
+Tightness :math:`(1 - \rho_{cert}) / (1 - \rho_{low})`, with :math:`\rho_{low}` the largest
+of the verified bounds and the PEPit per-step rate estimate between the two largest
+horizons; 1 means the certificate is as fast as the best known lower bound.  For a single
+fixed pattern the certifier is also expected to be complete: :func:`judge` requires a
+verified certificate wherever :math:`\rho_{low} < 1` (a regression check on the
+certifier's power, not a theorem: it catches a proof made too weak, e.g. a dropped
+interpolation pair, which stays sound and so cannot produce a false certificate).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from memgd.proofs_check.certificates.certify import Certificate
+from memgd.proofs_check.lower_bounds.pep import HORIZONS, PEPBound, pep_lower_bound
+from memgd.proofs_check.lower_bounds.quadratic import QuadraticWitness, fixed_pattern_lower_bound, switching_lower_bound
+from memgd.proofs_check.report.render import Check
+from memgd.theory.pattern import Pattern
+
+RATE_TOL = 1e-9  # a certified rate may sit this far below a bound (bisection lands at or above it)
+
+
+@dataclass(frozen=True)
+class LowerBounds:
+    """The verified lower bounds of one (mu, L, alpha, pattern set)."""
+
+    quadratic: QuadraticWitness             # worst single pattern of the set
+    switching: QuadraticWitness | None      # None for a single pattern
+    pep: tuple[PEPBound, ...]               # worst single pattern, then the worst word (sets)
+    seconds: float
+
+    @property
+    def rigorous(self) -> tuple[float, str] | None:
+        """(rate, description) of the largest verified bound on rho, or None."""
+        cands = [(w.rate, f"{w.kind} ({w.describe()})") for w in (self.quadratic, self.switching)
+                 if w is not None and w.verified]
+        return max(cands) if cands else None
+
+    @property
+    def pep_rate(self) -> float | None:
+        """Largest PEPit per-step rate estimate (two horizons), None if none verified."""
+        rates = [b.per_step_rate for b in self.pep if b.per_step_rate is not None]
+        return max(rates) if rates else None
+
+    @property
+    def best(self) -> float | None:
+        """The rate tightness is measured against: max of the verified bounds and the PEPit estimate."""
+        vals = [v for v in ((self.rigorous or (None,))[0], self.pep_rate) if v is not None]
+        return max(vals) if vals else None
+
+    def tightness(self, rho: float | None) -> float | None:
+        low = self.best
+        if rho is None or low is None or not low < 1.0:
+            return None
+        return float((1.0 - rho) / (1.0 - low))
+
+
+def lower_bounds(mu: float, L: float, alpha: float, patterns: Sequence[Pattern], *,
+                 horizons: Sequence[int] = HORIZONS) -> LowerBounds:
+    """Quadratic, switching and PEPit lower bounds of a pattern set (PEPit skipped when ``horizons`` is empty)."""
+    t0 = time.perf_counter()
+    pats = tuple(patterns)
+    singles = [fixed_pattern_lower_bound(mu, L, alpha, p) for p in pats]
+    i0 = int(np.argmax([w.rate for w in singles]))
+    quad = singles[i0]
+    sw = switching_lower_bound(mu, L, alpha, pats) if len(pats) > 1 else None
+    peps = []
+    if horizons:
+        peps.append(pep_lower_bound(mu, L, alpha, pats, (i0,), horizons))
+        if sw is not None and sw.verified and len(sw.word) > 1:
+            peps.append(pep_lower_bound(mu, L, alpha, pats, sw.word, horizons))
+    return LowerBounds(quad, sw, tuple(peps), time.perf_counter() - t0)
+
+
+def judge(name: str, cert: Certificate, bounds: LowerBounds) -> list[Check]:
+    """The report's checks of one certificate against its lower bounds (empty if nothing applies)."""
+    checks = []
+    single = len(cert.patterns) == 1
+    if cert.certified:
+        for w in (bounds.quadratic, bounds.switching):
+            if w is None:
+                continue
+            checks.append(Check(f"{name}: {w.kind} lower bound witness verified", w.verified,
+                                f"{w.describe()}: recomputed rate does not match the search's"))
+            if w.verified:
+                checks.append(Check(f"{name}: certificate >= {w.kind} lower bound", cert.rho >= w.rate - RATE_TOL,
+                                    f"certified {cert.rho:.6f} below {w.rate:.6f} ({w.describe()}): "
+                                    "a false certificate"))
+        for b in bounds.pep:
+            if not any(v is not None for v in b.values):
+                continue
+            bad = b.violations(cert.rho, cert.transient)
+            what = "fixed pattern" if len(b.word) == 1 else f"word {'-'.join(map(str, b.word))}"
+            checks.append(Check(f"{name}: c rho^(2N) >= PEPit worst case ({what}, N in {list(b.horizons)})",
+                                not bad, "; ".join(f"N={n}: PEPit {v:.4e} > c rho^(2N) = {lim:.4e}"
+                                                    for n, v, lim in bad) + ": a false certificate"))
+    low = bounds.best
+    if single and low is not None and low < 1.0:
+        checks.append(Check(f"{name}: single pattern certified where its lower bounds are below 1", cert.certified,
+                            f"lower bound {low:.6f} < 1 but no certificate ({cert.reason})"))
+    return checks
