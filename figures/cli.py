@@ -1,4 +1,4 @@
-"""``python -m memgd.figures [--out DIR] [--quick] [--only NAME]``: compute and draw the five figures.
+"""``python -m memgd.figures [--out DIR] [--quick] [--only NAME]``: compute and draw the six figures.
 
 Each figure's numbers come from :mod:`memgd.proofs_check.report.figure_data`; this module only
 chooses the settings (full or ``--quick``), draws, saves PNG and SVG, and prints one
@@ -16,7 +16,9 @@ from typing import Callable
 
 from memgd.figures.axes import save
 from memgd.figures.draw import draw_critical_ages, draw_distance, draw_rate_vs_memory, draw_rate_vs_step, draw_stability_map
+from memgd.figures.sandwich import draw_sandwich
 from memgd.proofs_check.report import figure_data as fd
+from memgd.proofs_check.report.sandwich_data import sandwich_vs_step_data
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec("rate_vs_memory", fd.rate_vs_memory_data, draw_rate_vs_memory, dict(cert_max_T=2)),
     FigureSpec("stability_map", fd.stability_map_data, draw_stability_map, dict(n_b=41, n_alpha=61, n_grid=33)),
     FigureSpec("critical_ages", fd.critical_ages_data, draw_critical_ages, dict(n=3, steps=1500)),
+    FigureSpec("sandwich", sandwich_vs_step_data, draw_sandwich, dict(n_alpha=4)),
 )
 NAMES = tuple(s.name for s in FIGURES)
 

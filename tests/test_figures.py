@@ -249,7 +249,8 @@ def test_cli_writes_png_and_svg_and_reports_progress(tmp_path, capsys):
     assert (tmp_path / "stability_map.svg").stat().st_size > 10_000
     err = capsys.readouterr().err
     assert "[1/1] stability_map" in err and "stability_map.svg" in err
-    assert set(NAMES) == {"distance_to_optimum", "rate_vs_step", "rate_vs_memory", "stability_map", "critical_ages"}
+    assert set(NAMES) == {"distance_to_optimum", "rate_vs_step", "rate_vs_memory", "stability_map", "critical_ages",
+                          "sandwich"}
 
 
 def test_cli_rejects_an_unknown_figure(capsys):

@@ -50,6 +50,8 @@ class Evaluation:
     checks: list[Check]
     findings: list[str]
     lower: LowerBounds | None = None  # verified lower bounds of the pattern set; None when not computed
+    bound_runs: dict[str, tuple[int, int]] = dataclasses.field(default_factory=dict)  # family: (runs where
+    # the a posteriori bound applies (rho < 1), runs)
 
     @property
     def smallest_lemma_slack(self) -> tuple[str, float]:
@@ -90,10 +92,14 @@ def evaluate(scenario: Scenario, *, n: int = 8, d: int = 10, seed: int = 0, cert
     exact = None if pattern is None else float(exact_rate(scenario.mu, scenario.L, scenario.alpha, pattern))
     checks = []
 
+    bound_runs = {}
     for family, result in emp.by_family.items():
         bc = check_realized(result, emp.problems[family])
-        checks.append(Check(f"{scenario.name}: a posteriori bound on {family} runs", not bc.any_violation,
-                            f"{int(bc.violated.sum())} of {bc.violated.size} runs violate r_k <= rho^k r_0"))
+        bound_runs[family] = (int(bc.applies.sum()), int(bc.applies.size))
+        if bc.applies.any():  # a vacuous bound (rho >= 1 on every run) cannot fail: no check
+            checks.append(Check(f"{scenario.name}: a posteriori bound on {family} runs", not bc.any_violation,
+                                f"{int(bc.violated.sum())} of {int(bc.applies.sum())} runs where it applies "
+                                "violate r_k <= rho^k r_0"))
     if exact is not None:
         quad_rate = long_quadratic_rate(scenario, emp.problems["quadratic"])
         checks.append(Check(f"{scenario.name}: measured quadratic rate <= exact rate", quad_rate <= exact + 1e-3,
@@ -133,7 +139,7 @@ def evaluate(scenario: Scenario, *, n: int = 8, d: int = 10, seed: int = 0, cert
                                 pep.primal <= limit * (1 + 1e-6),
                                 f"PEPit {pep.primal:.6e} above the certificate's {limit:.6e}"))
     return Evaluation(scenario, emp, float(bound.rate), str(bound.theorem), source, constants, exact, lemmas,
-                      cert, worst_set, pep, checks, findings, lower)
+                      cert, worst_set, pep, checks, findings, lower, bound_runs)
 
 
 def certified_envelope_slack(cert: Certificate, result, problems) -> float:
