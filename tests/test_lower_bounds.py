@@ -200,3 +200,39 @@ def test_wrong_sign_of_the_interpolation_terms_fails_the_completeness_check(issu
     cert = make_certifier(mutations.flipped_multiplier_rules())(MU, L, ISSUE_ALPHA, ISSUE_PATTERN, tol=1e-5)
     assert not cert.certified
     assert any("single pattern certified" in c.name for c in _failed(cert, issue_bounds))
+
+
+# ---------------------------------------------------------------- the whole per-scenario evaluation
+
+
+@pytest.fixture(scope="module")
+def issue_scenario():
+    from memgd.proofs_check.report.scenarios import Scenario
+    from memgd.solvers import FixedWeights, KeepOldest
+
+    return Scenario("issue-case", MU, L, KeepOldest(1, max_age=1), FixedWeights(0.963, (0.259,)), ISSUE_ALPHA,
+                    steps=300, expect=None, pattern_set=(ISSUE_PATTERN,))
+
+
+@pytest.mark.parametrize("mutation, expected", [
+    (None, None),
+    ("quadratic_identity_rules", "a false certificate"),   # only PEPit can see it: the rate equals the quadratic one
+    ("unit_transient_rules", "a false certificate"),
+    ("wrong_sign_decrease_rules", "a false certificate"),
+    ("dropped_pair", "no certificate"),                    # sound but too weak: the completeness check
+])
+def test_report_evaluation_fails_exactly_on_broken_certifiers(issue_scenario, mutation, expected, monkeypatch):
+    """``evaluate`` (the report's per-scenario unit) on a certifier built on a broken proof."""
+    from memgd.proofs_check.report import evaluate as ev_mod
+
+    if mutation == "dropped_pair":
+        monkeypatch.setattr(ev_mod, "certify", make_certifier(mutations.dropped_pair_rules((0, 1))))
+    elif mutation is not None:
+        monkeypatch.setattr(ev_mod, "certify", make_certifier(getattr(mutations, mutation)()))
+    ev = ev_mod.evaluate(issue_scenario, n=2, d=3, lower_bound_horizons=(1, 10))
+    failed = [c for c in ev.checks if not c.passed]
+    if mutation is None:
+        assert ev.certificate.certified and not failed, [c.detail for c in failed]
+        assert any("PEPit" in c.name for c in ev.checks) and any("lower bound" in c.name for c in ev.checks)
+    else:
+        assert any(expected in c.detail for c in failed), [(c.name, c.detail) for c in failed]

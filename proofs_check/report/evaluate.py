@@ -20,6 +20,7 @@ import numpy as np
 
 from memgd.proofs_check.properties.bound_check import check_realized
 from memgd.proofs_check.certificates.certify import Certificate, certify
+from memgd.proofs_check.certificates.pattern_dependent import certify_pattern_dependent
 from memgd.proofs_check.certificates.pepit_worst_case import PEPitResult, pepit_worst_case
 from memgd.proofs_check.properties.lemma_checks import LemmaCheck, check_lemmas
 from memgd.proofs_check.report.empirical import Empirical, run_scenario
@@ -122,6 +123,7 @@ def evaluate(scenario: Scenario, *, n: int = 8, d: int = 10, seed: int = 0, cert
         cert = certify(scenario.mu, scenario.L, scenario.alpha, patterns, tol=tol, rho_min=max(0.0, 1.0 - 4 * gap))
         lower = lower_bounds(scenario.mu, scenario.L, scenario.alpha, patterns, horizons=lower_bound_horizons)
         checks.extend(judge(scenario.name, cert, lower))
+        cert = tighter_certificate(scenario, cert, lower, tol, checks)
         if cert.certified:
             for family, result in emp.by_family.items():
                 slack = certified_envelope_slack(cert, result, emp.problems[family])
@@ -140,6 +142,31 @@ def evaluate(scenario: Scenario, *, n: int = 8, d: int = 10, seed: int = 0, cert
                                 f"PEPit {pep.primal:.6e} above the certificate's {limit:.6e}"))
     return Evaluation(scenario, emp, float(bound.rate), str(bound.theorem), source, constants, exact, lemmas,
                       cert, worst_set, pep, checks, findings, lower, bound_runs)
+
+
+PATTERN_DEPENDENT_MAX_PATTERNS = 3  # |Pi|^2 LMIs: 7 patterns of T = 3 take ~30 s per certificate
+PATTERN_DEPENDENT_BELOW_TIGHTNESS = 0.99
+
+
+def tighter_certificate(scenario: Scenario, cert: Certificate, lower: LowerBounds, tol: float,
+                        checks: list[Check]) -> Certificate:
+    """The pattern-dependent certificate when it verifies a smaller rate than the common one, else ``cert``.
+
+    Tried only on sets of at most :data:`PATTERN_DEPENDENT_MAX_PATTERNS` patterns whose common
+    certificate has tightness below :data:`PATTERN_DEPENDENT_BELOW_TIGHTNESS`, searching between
+    the best verified lower bound and the common rate; its judge checks are appended to ``checks``.
+    """
+    pats = scenario.pattern_set
+    t = lower.tightness(cert.rho if cert.certified else None)
+    if (t is None or t >= PATTERN_DEPENDENT_BELOW_TIGHTNESS or not 1 < len(pats) <= PATTERN_DEPENDENT_MAX_PATTERNS
+            or not lower.best < cert.rho - tol):
+        return cert
+    pd = certify_pattern_dependent(scenario.mu, scenario.L, scenario.alpha, pats, tol=tol,
+                                   rho_lower=lower.best, rho_max=cert.rho - tol)
+    if not pd.certified:
+        return cert
+    checks.extend(judge(f"{scenario.name} (pattern-dependent)", pd, lower))
+    return pd
 
 
 def certified_envelope_slack(cert: Certificate, result, problems) -> float:
