@@ -13,6 +13,7 @@ from pathlib import Path
 from memgd.proofs_check.report.sections import (
     counterexample_section, optimizer_section, scenario_section, stderr_progress, summary_section,
 )
+from memgd.proofs_check.report.boxes import weight_box_section
 from memgd.proofs_check.report.render import render_text, update_readme, write_report
 from memgd.proofs_check.report.scenarios import default_scenarios, quick_scenarios
 
@@ -58,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     sections = [summary_section(evaluations), scenario_table]
     if not args.scenario:
         sections.append(optimizer_section(progress))
+        sections.append(weight_box_section(progress))
     if not (args.no_counterexamples or args.quick or args.scenario):
         sections.append(counterexample_section(progress))
     print(render_text(sections))

@@ -196,5 +196,5 @@ def switching_lower_bound(mu: float, L: float, alpha: float, patterns: Sequence[
                               options={"xatol": 1e-10 * (L - mu)})
         h_best, v_best = (float(res.x), -float(res.fun)) if -res.fun > best[j] else (float(grid[j]), float(best[j]))
         cands.append(QuadraticWitness("switching", v_best, h_best, tuple(word), pats, False))
-    top = max(cands, key=lambda w: w.rate)
+    top = max(cands, key=lambda w: (round(w.rate, 12), -len(w.word)))  # a tie goes to the shorter word
     return verify_witness(mu, L, alpha, top)
