@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from memgd.benchmarks import engine, others
+from memgd.benchmarks import bench_autolyap, engine, others
 from memgd.benchmarks.timing import machine
 
 # name -> (run, report, description); the suite's wall time is skipped with --quick
@@ -25,6 +25,8 @@ BENCHMARKS = {
     "tiny": (engine.tiny_overhead, engine.report_tiny, "per-step overhead on one problem, d=4"),
     "certificates": (others.certificates, others.report_certificates,
                      "time per certificate, T=1..4, and PEPit N=30"),
+    "autolyap": (bench_autolyap.comparison, bench_autolyap.report_comparison,
+                 "certify vs PEPit (N = 10, 20) vs AutoLyap (optional, GPL) on fixed patterns: rate and time"),
     "suite": (others.suite, others.report_suite, "test suite wall time (ci profile)"),
 }
 
