@@ -32,6 +32,7 @@ float64 rules as :func:`memgd.proofs_check.certificates.verify.verify`, edge by 
 
 from __future__ import annotations
 
+import itertools
 import time
 import warnings
 from dataclasses import dataclass
@@ -62,24 +63,37 @@ class PatternDependentCertificate(Certificate):
     edge_multipliers: dict | None = None
 
 
+def de_bruijn(n_patterns: int, order: int) -> tuple[list[tuple[int, ...]], list[tuple[int, int, int]]]:
+    """Nodes (words of the last ``order`` patterns) and edges (from node, to node, pattern used).
+
+    Order 1: one node per pattern, an edge i -> j labelled j for every ordered pair.  Every
+    switching sequence is a path from any node (the graph is path-complete)."""
+    nodes = list(itertools.product(range(n_patterns), repeat=order))
+    index = {w: i for i, w in enumerate(nodes)}
+    edges = [(index[w], index[w[1:] + (j,)], j) for w in nodes for j in range(n_patterns)]
+    return nodes, edges
+
+
 class PatternDependentSDP:
     """Feasibility SDP of a pattern-dependent certificate at a given rho (call :meth:`solve`)."""
 
     def __init__(self, mu: float, L: float, alpha: float, patterns: tuple[Pattern, ...], T: int, *,
-                 margin: float = 1e-7, rules: ProofRules = CLASS_RULES) -> None:
+                 order: int = 1, margin: float = 1e-7, rules: ProofRules = CLASS_RULES) -> None:
         mu_n, alpha_n = mu / L, alpha * L
         self.models = tuple(rules.model(mu_n, 1.0, alpha_n, pat, T) for pat in patterns)
-        m0, k = self.models[0], len(self.models)
+        self.nodes, self.edges = de_bruijn(len(patterns), order)
+        m0, k = self.models[0], len(self.nodes)
         n, ns, nN = m0.n, 2 * T + 1, m0.n - 1
         self.rho2 = cp.Parameter(nonneg=True, name="rho2")
         self.P = [cp.Variable((ns, ns), symmetric=True, name=f"P{i}") for i in range(k)]
         self.p = [cp.Variable(T + 1, nonneg=True, name=f"p{i}") for i in range(k)]
         self.nu = [cp.Variable(len(m0.norm_pairs), nonneg=True, name=f"nu{i}") for i in range(k)]
-        self.lam = {(i, j): cp.Variable(len(self.models[j].pairs), nonneg=True, name=f"lam{i}_{j}")
-                    for i in range(k) for j in range(k)}
+        self.lam = {(i, j): cp.Variable(len(self.models[pat].pairs), nonneg=True, name=f"lam{i}_{j}")
+                    for i, j, pat in self.edges}
         cons = []
-        for (i, j), lam in self.lam.items():
-            mj = self.models[j]
+        for i, j, pat in self.edges:
+            lam = self.lam[(i, j)]
+            mj = self.models[pat]
             LM = cp.reshape(mj.M.reshape(len(mj.pairs), n * n).T @ lam, (n, n), order="C")
             Q = mj.S1.T @ self.P[j] @ mj.S1 - self.rho2 * (mj.S0.T @ self.P[i] @ mj.S0) + LM
             cons.append(-0.5 * (Q + Q.T) - margin * np.eye(n) >> 0)
@@ -114,8 +128,8 @@ def _scale(M: np.ndarray) -> float:
 
 
 def verify_pattern_dependent(mu: float, L: float, alpha: float, patterns: tuple[Pattern, ...], T: int, rho: float,
-                             Ps, ps, lams: dict, nus, *, eig_margin: float = 1e-9, eq_tol: float = 1e-6,
-                             rules: ProofRules = CLASS_RULES) -> tuple[Verification, int]:
+                             Ps, ps, lams: dict, nus, *, order: int = 1, eig_margin: float = 1e-9,
+                             eq_tol: float = 1e-6, rules: ProofRules = CLASS_RULES) -> tuple[Verification, int]:
     """Check a pattern-dependent certificate (original units) edge by edge, in float64.
 
     Returns the :class:`Verification` (``transient`` = min over start nodes) and the start node.
@@ -123,15 +137,17 @@ def verify_pattern_dependent(mu: float, L: float, alpha: float, patterns: tuple[
     multipliers and p, residuals bounded through 0 <= f - f* <= L/2 |x - x*|^2, eigenvalues
     cleared by ``eig_margin`` relative to the matrix norm.
     """
-    k = len(patterns)
+    nodes, edges = de_bruijn(len(patterns), order)
+    k = len(nodes)
+    label = {(i, j): pat for i, j, pat in edges}
 
     def fail(reason: str) -> tuple[Verification, int]:
         return Verification(False, reason, np.nan, np.nan, np.nan, np.nan), -1
 
     if not (np.isfinite(rho) and 0.0 < rho < 1.0):
         return fail(f"rho must lie in (0, 1), got {rho!r}")
-    if len(Ps) != k or len(ps) != k or len(nus) != k or set(lams) != {(i, j) for i in range(k) for j in range(k)}:
-        return fail("need one (P, p, nu) per pattern and multipliers for every ordered pair of patterns")
+    if len(Ps) != k or len(ps) != k or len(nus) != k or set(lams) != set(label):
+        return fail("need one (P, p, nu) per node and multipliers for every edge of the graph")
     arrays = [np.asarray(a, dtype=np.float64) for a in (*Ps, *ps, *nus, *lams.values())]
     if not all(np.all(np.isfinite(a)) for a in arrays):
         return fail("non-finite entries")
@@ -146,7 +162,7 @@ def verify_pattern_dependent(mu: float, L: float, alpha: float, patterns: tuple[
     for (i, j), lam in lams.items():
         Pi, pi_, _, _ = norm[i]
         Pj, pj, _, _ = norm[j]
-        model = models[j]
+        model = models[label[(i, j)]]
         lam_n = np.asarray(lam, dtype=np.float64) * L
         if lam_n.shape != (len(model.pairs),):
             return fail(f"edge {(i, j)}: expected {len(model.pairs)} multipliers, got {lam_n.shape}")
@@ -185,14 +201,18 @@ def verify_pattern_dependent(mu: float, L: float, alpha: float, patterns: tuple[
 
 def certify_pattern_dependent(
     mu: float, L: float, alpha: float, patterns: Pattern | Iterable[Pattern], *, tol: float = 1e-4,
-    rho_lower: float = 0.0, rho_max: float = 1.0 - 1e-9, T: int | None = None, solver: str = "CLARABEL",
-    margin: float = 1e-7, eig_margin: float = 1e-9, rules: ProofRules = CLASS_RULES,
+    rho_lower: float = 0.0, rho_max: float = 1.0 - 1e-9, T: int | None = None, order: int = 1,
+    solver: str = "CLARABEL", margin: float = 1e-7, eig_margin: float = 1e-9, rules: ProofRules = CLASS_RULES,
 ) -> PatternDependentCertificate:
     r"""Smallest verified :math:`\rho` (bisection on ``[rho_lower, rho_max]`` to ``tol``) of a pattern-dependent certificate.
 
     ``rho_max`` may be a rate already certified by a common certificate (the search then only
-    looks below it); ``rho_lower`` a verified lower bound.  Never raises for a solver outcome.
+    looks below it); ``rho_lower`` a verified lower bound; ``order``: the De Bruijn graph's
+    memory (1: one Lyapunov function per pattern; k: one per word of the last k patterns,
+    :math:`|\Pi|^k` functions and :math:`|\Pi|^{k+1}` LMIs).  Never raises for a solver outcome.
     """
+    if int(order) < 1:
+        raise ValueError(f"order must be >= 1, got {order!r}")
     pats = _as_patterns(patterns)
     if not (np.isfinite(mu) and np.isfinite(L) and 0.0 < mu < L):
         raise ValueError(f"need 0 < mu < L (finite), got mu={mu!r}, L={L!r}")
@@ -206,7 +226,7 @@ def certify_pattern_dependent(
     if Tw < max(p.T for p in pats):
         raise ValueError(f"T must be at least the largest age {max(p.T for p in pats)}, got {T}")
     t0 = time.perf_counter()
-    sdp = PatternDependentSDP(mu, L, alpha, pats, Tw, margin=margin, rules=rules)
+    sdp = PatternDependentSDP(mu, L, alpha, pats, Tw, order=int(order), margin=margin, rules=rules)
     best, n_solves, n_rej, last = None, 0, 0, ""
 
     def attempt(rho: float) -> bool:
@@ -223,8 +243,8 @@ def certify_pattern_dependent(
             po.append(p1)
             no.append(nu1)
         lo_ = {e: np.maximum(l, 0.0) / L for e, l in lams.items()}
-        ver, start = verify_pattern_dependent(mu, L, alpha, pats, Tw, rho, Po, po, lo_, no, eig_margin=eig_margin,
-                                              rules=rules)
+        ver, start = verify_pattern_dependent(mu, L, alpha, pats, Tw, rho, Po, po, lo_, no, order=int(order),
+                                              eig_margin=eig_margin, rules=rules)
         if not ver.ok:
             n_rej += 1
             last = f"verification failed at rho={rho:.10g}: {ver.reason}"
@@ -250,5 +270,5 @@ def certify_pattern_dependent(
         status=Status.CERTIFIED, reason="", rho=float(rho), transient=ver.transient, P=Po[start], p=po[start],
         multipliers=tuple(lams[e] for e in sorted(lams)), normalization_multipliers=no[start], verification=ver,
         solve_time=time.perf_counter() - t0, n_bisection=n_solves, n_rejected=n_rej,
-        notes=(f"pattern-dependent, start node {start}",), node_P=tuple(Po), node_p=tuple(po), node_nu=tuple(no),
+        notes=(f"pattern-dependent (order {int(order)}), start node {start}",), node_P=tuple(Po), node_p=tuple(po), node_nu=tuple(no),
         edge_multipliers=lams, **base)

@@ -144,29 +144,33 @@ def evaluate(scenario: Scenario, *, n: int = 8, d: int = 10, seed: int = 0, cert
                       cert, worst_set, pep, checks, findings, lower, bound_runs)
 
 
-PATTERN_DEPENDENT_MAX_PATTERNS = 3  # |Pi|^2 LMIs: 7 patterns of T = 3 take ~30 s per certificate
+PATTERN_DEPENDENT_MAX_EDGES = 9  # |Pi|^(order+1) LMIs; 27 (3 patterns of T = 3, order 2) take ~35 s on a busy core
 PATTERN_DEPENDENT_BELOW_TIGHTNESS = 0.99
 
 
 def tighter_certificate(scenario: Scenario, cert: Certificate, lower: LowerBounds, tol: float,
                         checks: list[Check]) -> Certificate:
-    """The pattern-dependent certificate when it verifies a smaller rate than the common one, else ``cert``.
+    """The smallest verified rate among the common certificate and pattern-dependent ones.
 
-    Tried only on sets of at most :data:`PATTERN_DEPENDENT_MAX_PATTERNS` patterns whose common
-    certificate has tightness below :data:`PATTERN_DEPENDENT_BELOW_TIGHTNESS`, searching between
-    the best verified lower bound and the common rate; its judge checks are appended to ``checks``.
+    While the best certificate so far has tightness below :data:`PATTERN_DEPENDENT_BELOW_TIGHTNESS`,
+    tries De Bruijn graphs of order 1, 2, ... (:func:`certify_pattern_dependent`) as long as the
+    graph has at most :data:`PATTERN_DEPENDENT_MAX_EDGES` edges, each searching between the best
+    verified lower bound and the best rate so far; the judge checks of every certificate kept
+    are appended to ``checks``.
     """
     pats = scenario.pattern_set
-    t = lower.tightness(cert.rho if cert.certified else None)
-    if (t is None or t >= PATTERN_DEPENDENT_BELOW_TIGHTNESS or not 1 < len(pats) <= PATTERN_DEPENDENT_MAX_PATTERNS
-            or not lower.best < cert.rho - tol):
-        return cert
-    pd = certify_pattern_dependent(scenario.mu, scenario.L, scenario.alpha, pats, tol=tol,
-                                   rho_lower=lower.best, rho_max=cert.rho - tol)
-    if not pd.certified:
-        return cert
-    checks.extend(judge(f"{scenario.name} (pattern-dependent)", pd, lower))
-    return pd
+    order = 1
+    while len(pats) > 1 and len(pats) ** (order + 1) <= PATTERN_DEPENDENT_MAX_EDGES:
+        t = lower.tightness(cert.rho if cert.certified else None)
+        if t is None or t >= PATTERN_DEPENDENT_BELOW_TIGHTNESS or not lower.best < cert.rho - tol:
+            break
+        pd = certify_pattern_dependent(scenario.mu, scenario.L, scenario.alpha, pats, tol=tol,
+                                       rho_lower=lower.best, rho_max=cert.rho - tol, order=order)
+        if pd.certified:
+            checks.extend(judge(f"{scenario.name} (pattern-dependent, order {order})", pd, lower))
+            cert = pd
+        order += 1
+    return cert
 
 
 def certified_envelope_slack(cert: Certificate, result, problems) -> float:

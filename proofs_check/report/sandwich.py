@@ -138,7 +138,7 @@ def sandwich_cells(cert: Certificate | None, bounds: LowerBounds | None) -> dict
         return dict.fromkeys(SANDWICH_COLUMNS)
     rig = bounds.rigorous
     kind = None if cert is None or not cert.certified else (
-        "per pattern" if isinstance(cert, PatternDependentCertificate) else "common")
+        cert.notes[0].split(",")[0] if isinstance(cert, PatternDependentCertificate) else "common")
     return {"Lyapunov": kind, "lower bound": None if rig is None else rig[0], "lower witness": None if rig is None else rig[1],
             "class rate est.": bounds.pep_rate,
             "tightness": bounds.tightness(cert.rho if cert is not None and cert.certified else None)}
@@ -164,8 +164,8 @@ def summary_rows(judged: list[tuple[Certificate, LowerBounds]]) -> list[dict]:
          "figure": f"{n_quad} / {n_sw} / {n_pep} of {len(certified)}"},
         {"statement": "false certificates (rate below a verified quadratic or switching bound, or c rho^(2N) "
                       "below a verified PEPit value)", "figure": str(false)},
-        {"statement": "pattern sets whose reported certificate is pattern-dependent (one Lyapunov function per "
-                      "pattern; tried where the common one has tightness < 0.99 and the set has <= 3 patterns)",
+        {"statement": "pattern sets whose reported certificate is pattern-dependent (one Lyapunov function per word "
+                      "of the last 1 or 2 patterns; tried where the common one has tightness < 0.99, up to 9 LMIs)",
          "figure": f"{n_pd} of {sum(len(c.patterns) > 1 for c, _ in certified)}"},
     ]
     for label, keep in (("single patterns", lambda c: len(c.patterns) == 1),
