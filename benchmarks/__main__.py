@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from memgd.benchmarks import engine, footprint, others
+from memgd.benchmarks import bench_autolyap, engine, footprint, others
 from memgd.benchmarks.timing import machine
 
 # name -> (run, report, description); the suite's wall time is skipped with --quick
@@ -28,6 +28,8 @@ BENCHMARKS = {
     "runs": (footprint.runs, footprint.report_runs,
              "peak memory, critical rule C=10, n=100,000, d=4, 1000 steps, record='summary' / 'final'"),
     "generation": (footprint.generation, footprint.report_generation, "building 16 problems with d=2000"),
+    "autolyap": (bench_autolyap.comparison, bench_autolyap.report_comparison,
+                 "certify vs PEPit (N = 10, 20) vs AutoLyap (optional, GPL) on fixed patterns: rate and time"),
     "suite": (others.suite, others.report_suite, "test suite wall time (ci profile)"),
 }
 

@@ -1,6 +1,6 @@
 """memgd.figures: draws the numbers of :mod:`memgd.proofs_check.report.figure_data` (it runs no solver itself).
 
-``python -m memgd.figures [--out DIR] [--quick]`` writes five figures, PNG and SVG each:
+``python -m memgd.figures [--out DIR] [--quick]`` writes six figures, PNG and SVG each:
 
 1. ``distance_to_optimum``: worst distance against iterations for five selection rules,
    with the analytic and certified envelopes (:func:`draw_distance`);
@@ -11,7 +11,10 @@
 4. ``stability_map``: exact quadratic rate over (alpha L, memory weight b) with the
    Theorem 1 admissible boundary (:func:`draw_stability_map`);
 5. ``critical_ages``: the critical rule's realized ages against decay, and a
-   divergence where plain gradient descent converges (:func:`draw_critical_ages`).
+   divergence where plain gradient descent converges (:func:`draw_critical_ages`);
+6. ``sandwich``: certified rates between verified lower bounds (quadratic, switching,
+   PEPit) and Theorem 1 against the step size (:func:`memgd.figures.sandwich.draw_sandwich`,
+   data from :mod:`memgd.proofs_check.report.sandwich_data`).
 
 For any memory rule, :func:`plot_rate_sweep` (over steps) and :func:`plot_memory_sweep`
 (over memory sizes) compute a :class:`memgd.proofs_check.sweeps.RateSweep` and draw it

@@ -19,9 +19,11 @@ from memgd.figures.critical_map import critical_map_data, draw_critical_map
 from memgd.figures.draw import draw_critical_ages, draw_distance, draw_rate_vs_memory, draw_rate_vs_step, draw_stability_map
 from memgd.figures.convergence_experiment import draw_convergence_experiment
 from memgd.figures.reference_oddities import draw_reference_oddities
+from memgd.figures.sandwich import draw_sandwich
 from memgd.proofs_check.report import figure_data as fd
 from memgd.proofs_check.report.convergence_experiment import convergence_figure_data
 from memgd.proofs_check.report.reference_oddities import oddity_figure_data
+from memgd.proofs_check.report.sandwich_data import sandwich_vs_step_data
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec("stability_map", fd.stability_map_data, draw_stability_map, dict(n_b=41, n_alpha=61, n_grid=33)),
     FigureSpec("critical_map", critical_map_data, draw_critical_map, dict(steps=300)),
     FigureSpec("critical_ages", fd.critical_ages_data, draw_critical_ages, dict(n=3, steps=1500)),
+    FigureSpec("sandwich", sandwich_vs_step_data, draw_sandwich, dict(n_alpha=4)),
     FigureSpec("reference_oddities", oddity_figure_data, draw_reference_oddities,
                dict(decays=(0.7, 0.9, 0.99), n=2, steps=300)),
     FigureSpec("convergence_experiment", convergence_figure_data, draw_convergence_experiment, dict(quick=True)),

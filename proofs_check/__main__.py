@@ -16,6 +16,7 @@ from memgd.proofs_check.report.sections import (
 )
 from memgd.proofs_check.report.convergence_experiment import convergence_section
 from memgd.proofs_check.report.reference_oddities import reference_section
+from memgd.proofs_check.report.boxes import weight_box_section
 from memgd.proofs_check.report.render import render_text, update_readme, write_report
 from memgd.proofs_check.report.scenarios import default_scenarios, quick_scenarios
 
@@ -63,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     sections = [summary_section(evaluations), scenario_table]
     if not args.scenario:
         sections.append(optimizer_section(progress))
+        sections.append(weight_box_section(progress))
     if not (args.quick or args.scenario):
         sections.append(reference_section(progress))
         if not args.no_convergence_experiment:

@@ -12,6 +12,7 @@ from memgd.proofs_check.certificates.certify import Certificate, certify
 from memgd.proofs_check.certificates.lyapunov_model import initial_state_map, step_model, transient_constant
 from memgd.proofs_check.certificates.patterns import aggregation_patterns, fixed_age_weights, patterns_for_subsets
 from memgd.proofs_check.certificates.verify import verify
+from memgd.proofs_check.report.sandwich import is_false, lower_bounds
 from memgd.solvers.status import Status
 from memgd.theory import critical_step, exact_rate
 from memgd.theory.pattern import Pattern
@@ -300,6 +301,8 @@ def test_small_grid_no_false_certificates(L_, T):
             cert = certify(MU, L_, alpha, pats, tol=1e-4)
             if cert.certified:
                 assert cert.rho >= q - 1e-12, (pats, alpha)
+                # and above the verified switching bound of the set (issue 11's definition, PEPit aside)
+                assert not is_false(cert, lower_bounds(MU, L_, alpha, pats, horizons=())), (pats, alpha)
             if len(pats) == 1 and frac < 0.5:  # fixed pattern, moderate step: near the quadratic rate
                 assert cert.certified, cert.reason
                 assert (1 - cert.rho) >= 0.9 * (1 - q), (pats, alpha, cert.rho, q)

@@ -8,6 +8,7 @@ import pytest
 from memgd.proofs_check.certificates.certify import certify
 from memgd.proofs_check.certificates.patterns import aggregation_patterns
 from memgd.proofs_check.certificates.pepit_worst_case import pepit_worst_case
+from memgd.proofs_check.report.sandwich import is_false, judge, lower_bounds
 from memgd.solvers.status import Status
 from memgd.theory import critical_step, exact_rate
 from memgd.theory.pattern import Pattern
@@ -48,6 +49,8 @@ def test_grid_no_false_certificates_and_pepit_below_bound(L, T):
                 continue
             assert cert.verification.ok
             assert cert.rho >= q - 1e-12, (name, frac, cert.rho, q)
+            bounds = lower_bounds(MU, L, alpha, pats, horizons=(1, 2, 5))  # switching and PEPit (issue 11)
+            assert not is_false(cert, bounds), [c.detail for c in judge(name, cert, bounds) if not c.passed]
             if len(pats) == 1:
                 N = 10
                 res = pepit_worst_case(MU, L, alpha, pats[0], N)

@@ -250,7 +250,7 @@ def test_cli_writes_png_and_svg_and_reports_progress(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "[1/1] stability_map" in err and "stability_map.svg" in err
     assert set(NAMES) >= {"distance_to_optimum", "rate_vs_step", "rate_vs_memory", "stability_map", "critical_ages",
-                          "reference_oddities", "critical_map"}
+                          "reference_oddities", "critical_map", "sandwich"}
 
 
 def test_cli_rejects_an_unknown_figure(capsys):

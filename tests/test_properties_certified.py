@@ -6,17 +6,21 @@
 - For a fixed pattern on quadratics, the measured asymptotic rate does not exceed
   the exact rate (measured over a long window with x* = 0, see
   memgd.proofs_check.report.evaluate.long_quadratic_rate).
+- No certificate of the grid is false against any verified lower bound (quadratic,
+  switching, PEPit).
 """
 
 import dataclasses
 from functools import lru_cache
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from memgd.proofs_check import aggregation_patterns, certify
 from memgd.proofs_check.properties.strategies import problem_specs
+from memgd.proofs_check.report.sandwich import is_false, judge, lower_bounds
 from memgd.solvers import AgeWeights, Aggregation, Scripted, make_quadratics, run, tail_rate
 from memgd.theory import Pattern, critical_step, exact_rate
 
@@ -75,3 +79,15 @@ def test_measured_quadratic_rate_never_exceeds_the_exact_rate(ages, weights, fra
     # steps, where the error is a fraction of the distance to 1 (0.5 % seen at rate 0.376).
     budget = max(1e-3, 0.02 * (1.0 - exact))
     assert measured <= exact + budget, f"measured {measured:.6f} vs exact {exact:.6f}"
+
+
+@pytest.mark.parametrize("point", GRID)
+def test_grid_certificates_are_not_false_against_any_verified_lower_bound(point):
+    """Issue 11's definition: rho at least every verified quadratic and switching bound, and
+    c rho^(2N) at least PEPit's verified N-step worst case (fixed pattern and worst switching word)."""
+    T, C, name, frac = point
+    alpha, cert = certificate(T, C, name, frac, 1.0, 10.0)
+    bounds = lower_bounds(1.0, 10.0, alpha, cert.patterns, horizons=(1, 2, 5))
+    checks = judge(str(point), cert, bounds)
+    assert any("PEPit" in c.name for c in checks)
+    assert not is_false(cert, bounds), [c.detail for c in checks if not c.passed]

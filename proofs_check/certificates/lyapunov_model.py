@@ -191,12 +191,18 @@ def step_model(mu: float, L: float, alpha: float, pattern: Pattern, T: int | Non
 
 
 def decrease_parts(
-    model: StepModel, rho: float, P: np.ndarray, p: np.ndarray, lam: np.ndarray
+    model: StepModel, rho: float, P: np.ndarray, p: np.ndarray, lam: np.ndarray,
+    P_next: np.ndarray | None = None, p_next: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(Q, r) of the decrease condition: V_{k+1} - rho^2 V_k + sum lam I = u'Qu + r'F."""
+    """(Q, r) of the decrease condition: V'_{k+1} - rho^2 V_k + sum lam I = u'Qu + r'F.
+
+    V_k uses (P, p); V'_{k+1} uses (P_next, p_next), by default the same (a common Lyapunov
+    function; pattern-dependent certificates pass the next pattern's pair)."""
     rho2 = rho * rho
-    Q = model.S1.T @ P @ model.S1 - rho2 * (model.S0.T @ P @ model.S0) + np.tensordot(lam, model.M, axes=1)
-    r = model.E1 @ p - rho2 * (model.E0 @ p) + lam @ model.a
+    P1 = P if P_next is None else P_next
+    p1 = p if p_next is None else p_next
+    Q = model.S1.T @ P1 @ model.S1 - rho2 * (model.S0.T @ P @ model.S0) + np.tensordot(lam, model.M, axes=1)
+    r = model.E1 @ p1 - rho2 * (model.E0 @ p) + lam @ model.a
     return 0.5 * (Q + Q.T), r
 
 

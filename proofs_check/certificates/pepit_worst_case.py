@@ -9,7 +9,9 @@ For a pattern (ages :math:`\tau_j`, weights :math:`w_j`) and :math:`N` steps,
     \omega_N = \sup\Big\{ \frac{\|x_N - x_\star\|^2}{\|x_0 - x_\star\|^2} :
       f \in \mathcal F_{\mu,L},\; x_{k+1} = x_k - \alpha \sum_j w_j \nabla f(x_{\max(k-\tau_j, 0)}) \Big\},
 
-history :math:`x_{-i} = x_0` (so :math:`g_{-i} = g_0`).  PEPit (Taylor, Hendrickx,
+history :math:`x_{-i} = x_0` (so :math:`g_{-i} = g_0`).  A sequence of patterns
+:math:`(\pi_0, \dots, \pi_{m-1})` is a periodic switching word: step :math:`k` uses
+:math:`\pi_{k \bmod m}` (a time-varying pattern, for the worst switching of a set).  PEPit (Taylor, Hendrickx,
 Glineur; Goujaud et al.) writes it as an SDP over the Gram matrix; its value is tight.
 The per-step rate is :math:`\omega_N^{1/(2N)}`.  A verified certificate
 (:func:`memgd.proofs_check.certificates.certify.certify`) must satisfy
@@ -30,6 +32,7 @@ import io
 import time
 import warnings
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
@@ -65,9 +68,11 @@ def _solve_once(mu, L, alpha, pattern, N, solver, opts):
     problem.set_initial_condition((x0 - xs) ** 2 <= 1)
     xs_hist = [x0]
     gs_hist = [func.gradient(x0)]
+    schedule = (pattern,) if isinstance(pattern, Pattern) else tuple(pattern)
     for k in range(N):
         d = None
-        for tau, w in zip(pattern.ages, pattern.weights):
+        step = schedule[k % len(schedule)]
+        for tau, w in zip(step.ages, step.weights):
             term = w * gs_hist[max(k - tau, 0)]  # g_{-i} = g_0: history x_{-i} = x_0
             d = term if d is None else d + term
         x_new = xs_hist[k] - alpha * d
@@ -87,7 +92,7 @@ def pepit_worst_case(
     mu: float,
     L: float,
     alpha: float,
-    pattern: Pattern,
+    pattern: Pattern | Sequence[Pattern],
     n_steps: int,
     *,
     solver: str = "CLARABEL",
@@ -97,6 +102,9 @@ def pepit_worst_case(
     **solver_opts,
 ) -> PEPitResult:
     """Worst case of ||x_N - x*||^2 / ||x_0 - x*||^2 for ``pattern`` over mu-strongly convex L-smooth f.
+
+    ``pattern`` is one pattern, or a non-empty sequence of patterns used cyclically (step k
+    uses ``pattern[k % len(pattern)]``).
 
     If an attempt fails the checks (status not ``optimal``, dual below primal by more
     than ``below_tol`` relative — solver precision, Clarabel's default gap tolerance is
@@ -109,6 +117,8 @@ def pepit_worst_case(
         raise ValueError(f"need 0 < mu < L (finite), got mu={mu!r}, L={L!r}")
     if not (np.isfinite(alpha) and alpha > 0.0):
         raise ValueError(f"alpha must be finite and > 0, got {alpha!r}")
+    if not isinstance(pattern, Pattern) and (len(pattern) == 0 or not all(isinstance(p, Pattern) for p in pattern)):
+        raise ValueError("pattern must be a Pattern or a non-empty sequence of Patterns")
     if int(n_steps) < 1:
         raise ValueError(f"n_steps must be >= 1, got {n_steps!r}")
     N = int(n_steps)

@@ -35,7 +35,8 @@ from dataclasses import dataclass
 import cvxpy as cp
 import numpy as np
 
-from memgd.proofs_check.certificates.lyapunov_model import StepModel, step_model
+from memgd.proofs_check.certificates.lyapunov_model import StepModel
+from memgd.proofs_check.certificates.rules import CLASS_RULES, ProofRules
 from memgd.theory.pattern import Pattern
 
 _ACCEPTED = (cp.OPTIMAL,)  # never OPTIMAL_INACCURATE
@@ -69,13 +70,14 @@ class LyapunovSDP:
         margin: float = 1e-7,
         objective: str = "transient",
         pairwise_only: bool = False,
+        rules: ProofRules = CLASS_RULES,
     ) -> None:
         if objective not in ("transient", "feasibility"):
             raise ValueError(f"objective must be 'transient' or 'feasibility', got {objective!r}")
         self.mu_n, self.alpha_n = mu / L, alpha * L
         self.T = T
         self.models: tuple[StepModel, ...] = tuple(
-            step_model(self.mu_n, 1.0, self.alpha_n, pat, T) for pat in patterns
+            rules.model(self.mu_n, 1.0, self.alpha_n, pat, T) for pat in patterns
         )
         m0 = self.models[0]
         n, ns = m0.n, 2 * T + 1

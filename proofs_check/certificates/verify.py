@@ -32,7 +32,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from memgd.proofs_check.certificates.lyapunov_model import decrease_parts, normalization_parts, step_model, transient_constant
+from memgd.proofs_check.certificates.lyapunov_model import decrease_parts, normalization_parts
+from memgd.proofs_check.certificates.rules import CLASS_RULES, ProofRules
 from memgd.proofs_check.certificates.sdp import to_normalized_units
 from memgd.theory.pattern import Pattern
 
@@ -67,8 +68,12 @@ def verify(
     *,
     eig_margin: float = 1e-9,
     eq_tol: float = 1e-6,
+    rules: ProofRules = CLASS_RULES,
 ) -> Verification:
-    """Check a candidate certificate (original units) from its numbers alone; never raises on bad numbers."""
+    """Check a candidate certificate (original units) from its numbers alone; never raises on bad numbers.
+
+    ``rules``: the step model and transient constant the proof rests on (default: the class's).
+    """
 
     def fail(reason: str, de=np.nan, ne=np.nan, res=np.nan) -> Verification:
         return Verification(False, reason, de, ne, res, np.nan)
@@ -102,7 +107,7 @@ def verify(
     max_res = 0.0
     worst_dec = -np.inf
     for i, (pat, l) in enumerate(zip(patterns, lamn)):
-        model = step_model(mu_n, 1.0, alpha_n, pat, T)
+        model = rules.model(mu_n, 1.0, alpha_n, pat, T)
         if l.shape != (len(model.pairs),):
             return fail(f"pattern {i}: expected {len(model.pairs)} multipliers, got {l.shape}")
         Q, r = decrease_parts(model, rho, Pn, pn, l)
@@ -117,7 +122,7 @@ def verify(
             return fail(f"pattern {i}: decrease LMI max eigenvalue {ev:.3g} (scaled) not < -{eig_margin}",
                         de=ev, res=max_res)
 
-    model = step_model(mu_n, 1.0, alpha_n, patterns[0], T)
+    model = rules.model(mu_n, 1.0, alpha_n, patterns[0], T)
     if nun.shape != (len(model.norm_pairs),):
         return fail(f"expected {len(model.norm_pairs)} normalization multipliers, got {nun.shape}")
     N, rN = normalization_parts(model, Pn, pn, nun)
@@ -130,7 +135,7 @@ def verify(
     if not ne > eig_margin:
         return fail(f"normalization LMI min eigenvalue {ne:.3g} (scaled) not > {eig_margin}",
                     de=worst_dec, ne=ne, res=max_res)
-    c = transient_constant(mu, L, P, p)
+    c = rules.transient(mu, L, P, p)
     if not (np.isfinite(c) and c >= 1.0):
         return fail(f"transient constant {c!r} is not a finite number >= 1", worst_dec, ne, max_res)
     return Verification(True, "", worst_dec, ne, max_res, c)
