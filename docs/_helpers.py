@@ -26,7 +26,7 @@ def caption_of(func) -> str:
 def show(fig, caption: str) -> None:
     """Display a matplotlib figure, then its caption right under it (as Markdown with math)."""
     display(fig)
-    display(Markdown(f"<div class='memgd-caption'>\n\n**Figure.** {caption}\n\n</div>"))
+    display(Markdown(f"> **Figure.** {caption}"))
 
 
 def md(text: str) -> None:

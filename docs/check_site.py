@@ -11,7 +11,8 @@ is downloaded).  On every page it checks:
 
 - no request leaves 127.0.0.1 (the site must work with no network);
 - every image loaded (``complete`` with a nonzero natural width);
-- if the page has math, MathJax (served by the site) typeset all of it, with no TeX error;
+- if the page has math, MathJax (served by the site) typeset all of it, with no TeX error,
+  and no ``$...\\command...$`` is left as plain text;
 - no notebook cell shows an error, a traceback, output on stderr, or a figure printed as
   text (``<Figure size ...>``) instead of drawn.
 
@@ -57,7 +58,7 @@ def serve(html: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
-PAGE_STATE = """() => {
+PAGE_STATE = r"""() => {
   const broken = Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src);
   const math = document.querySelectorAll('.math, span.math, div.math').length;
   const typeset = document.querySelectorAll('mjx-container').length;
@@ -65,8 +66,11 @@ PAGE_STATE = """() => {
   const errors = Array.from(document.querySelectorAll('.cell_output .traceback, .cell_output .error, .output.traceback, .output.error'))
                   .map(e => e.textContent.slice(0, 200));
   const stderr = Array.from(document.querySelectorAll('.cell_output .stderr, .output.stderr')).map(e => e.textContent.slice(0, 200));
+  const article = (document.querySelector('article') || document.body).cloneNode(true);
+  article.querySelectorAll('pre, code, .highlight, mjx-container, script, style, svg').forEach(e => e.remove());
+  const rawTex = (article.textContent.match(/\$[^$\n]{0,200}?\\[a-zA-Z]+[^$\n]{0,200}?\$/g) || []).map(t => t.slice(0, 120));
   const unshown = Array.from(document.querySelectorAll('.cell_output')).filter(e => /<Figure size/.test(e.textContent)).length;
-  return {broken, math, typeset, texErrors, errors, stderr, unshown, images: document.images.length};
+  return {broken, math, typeset, texErrors, errors, stderr, unshown, rawTex, images: document.images.length};
 }"""
 
 
@@ -118,6 +122,8 @@ def check(html: Path, screenshots: Path | None) -> list[str]:
                                     f"{state['texErrors']} TeX errors")
                 if state["errors"]:
                     failures.append(f"{rel}: error cells {state['errors']}")
+                if state["rawTex"]:
+                    failures.append(f"{rel}: TeX left as text (not typeset): {state['rawTex'][:2]}")
                 if state["unshown"]:
                     failures.append(f"{rel}: {state['unshown']} figures printed as text instead of drawn")
                 if state["stderr"]:

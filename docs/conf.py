@@ -51,6 +51,7 @@ nb_execution_raise_on_error = True   # an exception in a cell fails the build
 nb_execution_timeout = 300           # seconds per page
 nb_execution_show_tb = True
 nb_merge_streams = True
+nb_render_markdown_format = "myst"   # Markdown printed by cells (tables, captions) may hold $math$
 nb_render_image_options = {"width": "100%"}
 
 # ----------------------------------------------------------------------------- references
