@@ -44,6 +44,15 @@ def _rate_limits(values, *, lo_cap: float = 0.0, hi_cap: float = 0.99999) -> tup
     return max(lo, lo_cap), min(hi, hi_cap)
 
 
+MARKERS = ("o", "s", "^", "v", "D", "x")
+
+
+def _coincide(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether two measured distance curves are the same to drawing precision (1e-6 relative)."""
+    ok = np.isfinite(a) & np.isfinite(b)
+    return bool(ok.any()) and np.allclose(a[ok], b[ok], rtol=1e-6, atol=0.0)
+
+
 def _group_by_rate(curves, rate_of) -> list[tuple[float, list]]:
     """Curves with an envelope, grouped by their rate (rounded to 7 digits), in curve order."""
     groups: dict[float, list] = defaultdict(list)
@@ -73,16 +82,29 @@ def draw_distance(data: DistanceData, ax=None) -> Figure:
     rule within those bounds.  Rules with the same envelope share one line.  Every
     measured curve stays below both envelopes; the analytic one hardly leaves 1.  The
     critical-gradient rule bounds no age a priori, so no envelope applies to it: its
-    curve is measured only.
+    curve is measured only.  Rules whose measured curves coincide (to 1e-6 relative; with
+    these settings the four age-bounded rules nearly do) say so in the legend, and every
+    rule carries its own marker, placed at offset iterations, so that each stays visible.
     """
     fig, (ax,) = new_axes(ax, 1, figsize=(9.5, 6.0))
     k = data.steps
+    first_like: dict[int, str] = {}  # curve index -> label of an earlier curve it coincides with
+    for i, c in enumerate(data.curves):
+        for j in range(i):
+            if j not in first_like and _coincide(data.curves[j].measured, c.measured):
+                first_like[i] = data.curves[j].label
+                break
     for i, c in enumerate(data.curves):
         if c.T is None:
             label = f"{c.label}: measured (no a-priori T: no envelope; ages up to {c.realized_T})"
         else:
             label = f"{c.label}: measured (T = {c.T}, C = {c.C})"
-        ax.plot(k, c.measured, color=f"C{i}", lw=1.6, label=label, gid=f"measured:{c.label}")
+        if i in first_like:
+            label += f"; lies on {first_like[i]} (markers tell them apart)"
+        # coinciding curves stay visible: each rule has its own marker, placed at offset steps
+        ax.plot(k, c.measured, color=f"C{i}", lw=1.6, label=label, gid=f"measured:{c.label}",
+                marker=MARKERS[i % len(MARKERS)], markevery=(int(i * k.size / 25), max(k.size // 5, 1)),
+                ms=6, mfc="none")
     for kind, style, palette in (("analytic", "--", ANALYTIC_COLORS), ("certified", ":", CERTIFIED_COLORS)):
         rate_of = (lambda c: c.analytic_rate) if kind == "analytic" else (lambda c: c.certified_rate)
         for g, (rate, members) in enumerate(_group_by_rate(data.curves, rate_of)):
@@ -227,7 +249,7 @@ def draw_rate_vs_memory(data: RateVsMemoryData, ax=None) -> Figure:
         use_rate_scale(panel, *_rate_limits(finite))
         panel.set_xticks(x)
         panel.grid(True, alpha=0.3)
-        panel.set_ylabel("rate per iteration")
+        panel.set_ylabel("rate per iteration\n" + r"(axis linear in $-\log_{10}(1-\mathrm{rate})$)")
         if sw.variable == "T":
             panel.set_xlabel("age bound T (iterations)")
             title = rf"$\alpha$ = {sw.alpha:g}: against T (C = {int(sw.C[0])})"
@@ -251,7 +273,8 @@ def draw_stability_map(data: StabilityMapData, ax=None) -> Figure:
     One panel per age bound T = 1, 2, 3; mu = 1, L = 10.  Colour: the exact quadratic
     rate (largest root modulus over the spectrum [mu, L]), clipped to [0.5, 1.2]:
     viridis below 1 (dark = fast, yellow = barely converging), red above 1 (diverges).  Black line: rate = 1, the edge of
-    the stable region on quadratics.  Green dashed line: the largest step for which
+    the stable region on quadratics; white dotted and dashed lines: rate = 0.9 and 0.99
+    (labelled), so the slow region near 1 can be told apart from 0.9.  Green dashed line: the largest step for which
     Theorem 1 or 1b applies with the pattern's constants s = 1 + b, B = b, W = 1 + b
     (admissible to its left).  The step axis is logarithmic: the theorem's region is
     a thin strip at small alpha L once b > 1/19, far inside the stable region (b = 0
@@ -268,6 +291,11 @@ def draw_stability_map(data: StabilityMapData, ax=None) -> Figure:
         mesh.set_gid(f"rate:T={p.T}")
         contour = panel.contour(p.alpha_L, p.b, p.rate, levels=[1.0], colors="black", linewidths=1.6)
         contour.set_gid(f"rate=1:T={p.T}")
+        # the slow region is hard to read from the colour alone: contours at 0.9 and 0.99
+        slow = panel.contour(p.alpha_L, p.b, p.rate, levels=[0.9, 0.99], colors="white", linewidths=0.9,
+                             linestyles=[":", "--"])
+        slow.set_gid(f"rate=0.9,0.99:T={p.T}")
+        panel.clabel(slow, fmt={0.9: "0.9", 0.99: "0.99"}, fontsize=7)
         adm = np.where(p.admissible_alpha_L > 0, p.admissible_alpha_L, np.nan)
         panel.plot(adm, p.b, color="darkgreen", ls="--", lw=2.2, gid=f"admissible:T={p.T}")
         panel.set_xscale("log")
@@ -279,8 +307,10 @@ def draw_stability_map(data: StabilityMapData, ax=None) -> Figure:
     axes[0].set_ylabel("memory weight b (memory mass B = b)")
     cbar = fig.colorbar(mesh, ax=axes, shrink=0.9, extend="both")
     cbar.set_label(f"exact quadratic rate per iteration (clipped to [{lo:g}, {hi:g}])")
-    proxies = [Line2D([], [], color="black", lw=1.6), Line2D([], [], color="darkgreen", ls="--", lw=2.2)]
-    axes[0].legend(proxies, ["exact rate = 1 (stability edge)", "Theorem 1/1b: largest admissible step"],
+    proxies = [Line2D([], [], color="black", lw=1.6), Line2D([], [], color="0.6", ls="--", lw=0.9),
+               Line2D([], [], color="darkgreen", ls="--", lw=2.2)]
+    axes[0].legend(proxies, ["exact rate = 1 (stability edge)", "exact rate = 0.9 (dotted), 0.99 (dashed)",
+                             "Theorem 1/1b: largest admissible step"],
                    loc="upper right", fontsize=8, framealpha=0.95)
     fig.suptitle(rf"Stability map: exact rate on quadratics ($\mu$ = {data.mu:g}, L = {data.L:g}) "
                  "and where Theorem 1 applies", fontsize=11)

@@ -142,6 +142,9 @@ def memory():
 def test_rate_vs_memory_draws_every_sweep(memory, tmp_path):
     fig = draw_rate_vs_memory(memory)
     assert_labelled(fig, 2)
+    for ax in fig.axes:  # the stretched rate axis says so
+        if ax.get_title():
+            assert "log_{10}(1-" in ax.get_ylabel()
     for sw in memory.sweeps:
         tag = f"{sw.variable}:{sw.alpha:g}"
         for name in ("adversary", "worst_subset"):
@@ -257,3 +260,26 @@ def test_cli_rejects_an_unknown_figure(capsys):
     with pytest.raises(SystemExit) as info:
         main(["--only", "nope"])
     assert info.value.code == 2
+
+
+# ----------------------------------------------------------------------------- readability (issue 15)
+
+
+def test_distance_figure_says_which_measured_curves_coincide(distance):
+    fig = draw_distance(distance)
+    curves = distance.curves
+    for i, c in enumerate(curves):
+        label = artist(fig, f"measured:{c.label}").get_label()
+        earlier = [d for d in curves[:i]
+                   if np.allclose(d.measured[np.isfinite(d.measured) & np.isfinite(c.measured)],
+                                  c.measured[np.isfinite(d.measured) & np.isfinite(c.measured)], rtol=1e-6, atol=0)]
+        assert ("lies on" in label) == bool(earlier), label
+    markers = [artist(fig, f"measured:{c.label}").get_marker() for c in curves]
+    assert len(set(markers)) == len(curves)  # every rule stays visible where curves coincide
+
+
+def test_stability_map_draws_the_slow_contours(stability):
+    fig = draw_stability_map(stability)
+    for p in stability.panels:
+        slow = artist(fig, f"rate=0.9,0.99:T={p.T}")
+        np.testing.assert_array_equal(slow.levels, [0.9, 0.99])
