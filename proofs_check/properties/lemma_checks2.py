@@ -41,7 +41,10 @@ __all__ = ["LEMMAS_2", "RESOLUTION", "check_lemmas_2"]
 
 
 def _rel(lhs, rhs, scale):
-    return (rhs - lhs) / np.maximum(np.maximum(np.maximum(np.abs(lhs), np.abs(rhs)), scale), 1e-300)
+    """(rhs - lhs) relative to the size of what is compared (inf - inf and inf/inf where a side is
+    infinite are masked by the callers; their warnings are silenced here)."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        return (rhs - lhs) / np.maximum(np.maximum(np.maximum(np.abs(lhs), np.abs(rhs)), scale), 1e-300)
 
 
 def check_lemmas_2(result: RunResult, problems, *, theta: float = 0.5) -> dict[str, LemmaCheck]:
