@@ -2,21 +2,23 @@ r"""Proof steps of Theorem 2 (:mod:`memgd.theory.theorem2`) as :class:`~memgd.th
 
 Notation: :math:`y_j = x_{k-a_j}`, :math:`r = \|x_k - x^\star\|`,
 :math:`F(z) = f(z) - f^\star`, :math:`D_j = \|x_k - y_j\|^2`,
-:math:`Y_j = \|y_j - x^\star\|^2`, :math:`I_j = \langle g(y_j), x_k - x^\star\rangle`.
-Inner products and squared norms are scalar stand-ins (Gram entries), so an
-identity between them is an identity for vectors of any dimension.
+:math:`Y_j = \|y_j - x^\star\|^2`, :math:`I_j = \langle g(y_j), x_k - x^\star\rangle`,
+:math:`G_k = \sum_j w_{k,j}\|g(y_{k,j})\|^2`.  Inner products and squared norms are
+scalar stand-ins (Gram entries), so an identity between them is an identity for
+vectors of any dimension.
 
-- T2.1 (one delayed gradient) :math:`I_j \ge F(x_k) + \tfrac\mu2 Y_j - \tfrac L2 D_j`;
+- T2.1 (one delayed gradient) :math:`I_j \ge F(x_k) + \frac{\lambda}{2L}\|g(y_j)\|^2
+  + (1-\lambda)\frac\mu2 Y_j - \frac L2 D_j`, :math:`0 \le \lambda \le 1`;
 - T2.2 (distance split) :math:`Y_j \ge (1-\theta) r^2 - (1/\theta - 1) D_j`, :math:`0<\theta\le1`;
-- T2.3 (Jensen) :math:`\|\sum_j w_j g_j\|^2 \le s \sum_j w_j \|g_j\|^2` for :math:`w \ge 0`, and
-  :math:`\|g(z)\|^2 \le 2 L F(z)`;
-- T2.4 (one step) :math:`r_{k+1}^2 \le (1 - \alpha\mu(s_k - \theta b_k)) r_k^2 - 2\alpha s_k F_k
-  + \alpha c_\theta \sum_{a_j \ge 1} w_j D_j + \alpha^2 \|d_k\|^2`;
+- T2.3 (Jensen) :math:`\|\sum_j w_j g_j\|^2 \le s \sum_j w_j \|g_j\|^2` for :math:`w \ge 0`;
+- T2.4 (one step) :math:`r_{k+1}^2 \le \big(1 - \alpha\mu(s_k + (1-\lambda)(s_k - \theta b_k))\big) r_k^2
+  - (\alpha\lambda/L - \alpha^2 s_k) G_k + \alpha c \sum_{a_j \ge 1} w_j D_j`;
 - T2.5 (window) :math:`\|x_k - x_{k-a}\|^2 \le a \sum_{i=k-a}^{k-1}\|x_{i+1}-x_i\|^2`;
-- T2.6 (charges) the last two terms of T2.4 are at most :math:`\sum_l E_{k,l} F_l` with
-  :math:`E_{k,l} \ge 0` supported on :math:`k-2T \le l \le k`, and
-  :math:`\sum_k E_{k,l} \le E = 2\alpha^2 L W R (1 + \alpha c_\theta B T^2)`;
-- T2.7 (weighted sum) multiplying T2.4 by :math:`\rho^{-(k+1)}` and summing gives the theorem.
+- T2.6 (drift) :math:`\alpha c \sum_{a_j \ge 1} w_j D_j \le \alpha^3 c B T \sum_{i=k-T}^{k-1} s_i G_i`
+  (terms with :math:`i < 0` vanish);
+- T2.7 (weighted sum) multiplying T2.4 + T2.6 by :math:`\rho^{-(k+1)}` (:math:`\rho = \rho_2^2`) and
+  summing, each :math:`G_i` has coefficient at most
+  :math:`\rho^{-(i+1)}(\alpha/L)\lambda(\psi - 1) \le 0`, so :math:`\rho^{-K} r_K^2 \le r_0^2`.
 """
 
 from __future__ import annotations
@@ -25,37 +27,45 @@ import sympy as sp
 
 from memgd.theory.lemmas import Lemma, ProofStatus, _nonnegative, _zero
 from memgd.theory.symbols import SLACK, B, L, T, W, alpha, mu, s_lo
-from memgd.theory.theorem2 import (
-    B_EFF, C_THETA, E_TOTAL, M_WEIGHT, PHI, R, RHO_SQ, THEOREM_2, TRANSIENT, TRANSIENT_F, theta,
-)
+from memgd.theory.theorem2 import B_EFF, C_COEF, M_WEIGHT, PSI, RHO_SQ, THEOREM_2, lam, theta
 
 # Gram stand-ins
 f_x, f_y, f_star = sp.symbols("f_x f_y f_star", real=True)
 G_xy, G_ys = sp.symbols("G_xy G_ys", real=True)           # <g(y), x - y>, <g(y), y - x*>
 D_xy, D_ys, D_xs = sp.symbols("D_xy D_ys D_xs", nonnegative=True)  # ||x-y||^2, ||y-x*||^2, ||x-x*||^2
+N_y = sp.Symbol("N_y", nonnegative=True)                    # ||g(y)||^2
 uv = sp.Symbol("uv", real=True)                             # <x - x*, y - x>
+
+_T2_1_CONCLUSION = (G_xy + G_ys) - (f_x - f_star) - lam * N_y / (2 * L) - (1 - lam) * mu / 2 * D_ys + L / 2 * D_xy
+
+
+def _t2_1_premises() -> tuple[sp.Expr, sp.Expr, sp.Expr]:
+    """Gaps (>= 0) of the three interpolation inequalities used by T2.1."""
+    cocoercive = f_star - f_y + G_ys - N_y / (2 * L)          # f* >= f(y) + <g(y), x*-y> + ||g(y)||^2/(2L)
+    convexity = f_star - f_y + G_ys - mu / 2 * D_ys           # f* >= f(y) + <g(y), x*-y> + mu/2 ||y-x*||^2
+    smoothness = f_y + G_xy + L / 2 * D_xy - f_x              # f(x) <= f(y) + <g(y), x-y> + L/2 ||x-y||^2
+    return cocoercive, convexity, smoothness
 
 
 # ---------------------------------------------------------------- T2.1
 
 def _prove_t2_1() -> bool:
-    """The conclusion's gap is the sum of the two premises' gaps:
-    strong convexity f* >= f(y) + <g(y), x*-y> + mu/2 ||y-x*||^2 and
-    smoothness f(x) <= f(y) + <g(y), x-y> + L/2 ||x-y||^2."""
-    convexity = f_star - f_y + G_ys - mu / 2 * D_ys
-    smoothness = f_y + G_xy + L / 2 * D_xy - f_x
-    conclusion = (G_xy + G_ys) - (f_x - f_star) - mu / 2 * D_ys + L / 2 * D_xy
-    return _zero(conclusion - (convexity + smoothness))
+    """The conclusion's gap is lambda (co-coercivity gap) + (1 - lambda) (strong-convexity gap)
+    + (smoothness gap): a nonnegative combination for 0 <= lambda <= 1 (identity)."""
+    co, cv, sm = _t2_1_premises()
+    return _zero(_T2_1_CONCLUSION - (lam * co + (1 - lam) * cv + sm))
 
 
 T2_1 = Lemma(
     name="T2.1",
     title="one delayed gradient",
-    statement=sp.Ge(G_xy + G_ys, f_x - f_star + mu / 2 * D_ys - L / 2 * D_xy),
-    text="<g(y), x - x*> >= f(x) - f* + mu/2 ||y - x*||^2 - L/2 ||x - y||^2",
+    statement=sp.Ge(_T2_1_CONCLUSION, 0),
+    text=("<g(y), x - x*> >= f(x) - f* + lambda ||g(y)||^2/(2L) + (1 - lambda) mu/2 ||y - x*||^2 "
+          "- L/2 ||x - y||^2, 0 <= lambda <= 1"),
     status=ProofStatus.PARTIAL,
-    sympy_part="the conclusion is the sum of the strong-convexity and smoothness inequalities (identity)",
-    numeric_part="the two premises for a mu-strongly convex L-smooth f (checked per slot on traced runs)",
+    sympy_part="the conclusion is lambda x co-coercivity + (1 - lambda) x strong convexity + smoothness (identity)",
+    numeric_part="the three interpolation inequalities of a mu-strongly convex L-smooth f "
+                 "(checked per gradient on traced runs)",
     prove=_prove_t2_1,
 )
 
@@ -66,8 +76,7 @@ def _prove_t2_2() -> bool:
     = ||sqrt(theta) u + v / sqrt(theta)||^2 >= 0 (Gram identity)."""
     uu, vv = D_xs, D_xy
     lhs = (uu + 2 * uv + vv) - (1 - theta) * uu + (1 / theta - 1) * vv
-    square = theta * uu + 2 * uv + vv / theta
-    return _zero(lhs - square)
+    return _zero(lhs - (theta * uu + 2 * uv + vv / theta))
 
 
 T2_2 = Lemma(
@@ -101,44 +110,60 @@ def _prove_t2_3() -> bool:
 T2_3 = Lemma(
     name="T2.3",
     title="direction norm",
-    statement=sp.Le(sp.Symbol("||d||^2"), s_lo * sp.Symbol("sum_j w_j ||g_j||^2")),
-    text="||sum_j w_j g_j||^2 <= s sum_j w_j ||g_j||^2 (w >= 0, s = sum w), and ||g(z)||^2 <= 2 L (f(z) - f*)",
+    statement=sp.Le(sp.Symbol("||d_k||^2"), sp.Symbol("s_k") * sp.Symbol("G_k")),
+    text="||d_k||^2 = ||sum_j w_j g_j||^2 <= s_k sum_j w_j ||g_j||^2 = s_k G_k (w >= 0)",
     status=ProofStatus.PARTIAL,
     sympy_part="the Lagrange identity behind Jensen's inequality (4 vectors, symbolic Gram matrix)",
-    numeric_part="the identity for any number of vectors, and ||g(z)||^2 <= 2L (f(z) - f*) (smoothness); "
-                 "both checked on traced runs",
+    numeric_part="any number of vectors (checked per step on traced runs)",
     prove=_prove_t2_3,
 )
 
 # ---------------------------------------------------------------- T2.4
 
-_r2, _F, _dd = sp.symbols("r2 F dd", nonnegative=True)  # r_k^2, F_k, ||d_k||^2
+_r2, _F, _dd = sp.symbols("r2 F dd", nonnegative=True)     # r_k^2, F_k, ||d_k||^2
 _a0, _b1, _b2 = sp.symbols("a0 b1 b2", nonnegative=True)  # current weight, two memory weights
 _I0, _I1, _I2 = sp.symbols("I0 I1 I2", real=True)         # <g(y_j), x_k - x*>
+_N0, _N1, _N2 = sp.symbols("N0 N1 N2", nonnegative=True)  # ||g(y_j)||^2
 _Y1, _Y2 = sp.symbols("Y1 Y2", nonnegative=True)          # ||y_j - x*||^2
 _D1, _D2 = sp.symbols("D1 D2", nonnegative=True)          # ||x_k - y_j||^2
+_S = _a0 + _b1 + _b2
+_GK = _a0 * _N0 + _b1 * _N1 + _b2 * _N2
 _EXPANSION = _r2 - 2 * alpha * (_a0 * _I0 + _b1 * _I1 + _b2 * _I2) + alpha**2 * _dd
-_T2_4_RHS = ((1 - alpha * mu * (_a0 + _b1 + _b2 - theta * (_b1 + _b2))) * _r2 - 2 * alpha * (_a0 + _b1 + _b2) * _F
-             + alpha * C_THETA * (_b1 * _D1 + _b2 * _D2) + alpha**2 * _dd)
+_T2_4_RHS = ((1 - alpha * mu * (_S + (1 - lam) * (_S - theta * (_b1 + _b2)))) * _r2
+             - (alpha * lam / L - alpha**2 * _S) * _GK + alpha * C_COEF * (_b1 * _D1 + _b2 * _D2))
+_T2_4_STEPS = [
+    (_I0, "lower", _F + lam * _N0 / (2 * L) + (1 - lam) * mu / 2 * _r2),
+    (_I1, "lower", _F + lam * _N1 / (2 * L) + (1 - lam) * mu / 2 * _Y1 - L / 2 * _D1),
+    (_I2, "lower", _F + lam * _N2 / (2 * L) + (1 - lam) * mu / 2 * _Y2 - L / 2 * _D2),
+    (_Y1, "lower", (1 - theta) * _r2 - (1 / theta - 1) * _D1),
+    (_Y2, "lower", (1 - theta) * _r2 - (1 / theta - 1) * _D2),
+    (_F, "lower", mu / 2 * _r2),
+    (_dd, "upper", _S * _GK),
+]
 
 
-def _lower(expr: sp.Expr, var: sp.Symbol, bound: sp.Expr) -> sp.Expr | None:
-    """Substitute ``var >= bound`` into ``expr`` (affine in var with coefficient sympy proves <= 0)."""
+def _substitute(expr: sp.Expr, var: sp.Symbol, kind: str, bound: sp.Expr) -> sp.Expr | None:
+    """Replace ``var`` by a bound, keeping ``expr`` an upper bound: a lower bound where the
+    (affine) coefficient of ``var`` is provably <= 0, an upper bound where it is >= 0."""
     expr = sp.expand(expr)
-    if sp.degree(expr, var) > 1 or not _nonnegative(-sp.diff(expr, var)):
+    if sp.degree(expr, var) > 1:
+        return None
+    coef = sp.diff(expr, var).subs({lam: 1 / (1 + sp.Symbol("v_l", nonnegative=True)),
+                                    theta: 1 / (1 + sp.Symbol("v_t", nonnegative=True))})
+    sign_ok = _nonnegative(-coef) if kind == "lower" else _nonnegative(coef)
+    if not sign_ok:
         return None
     return sp.expand(expr.subs(var, bound))
 
 
 def _prove_t2_4() -> bool:
-    """Expansion r_{k+1}^2 = r_k^2 - 2 alpha <d_k, x_k - x*> + alpha^2 ||d_k||^2, then T2.1
-    for the current gradient (y = x: D = 0, Y = r^2) and two stored ones, then T2.2 for
-    the stored ones; each substitution is monotone (coefficient <= 0 since w >= 0)."""
+    """Expansion r_{k+1}^2 = r_k^2 - 2 alpha <d_k, x_k - x*> + alpha^2 ||d_k||^2, then T2.1 for the
+    current gradient (y = x: D = 0, Y = r^2) and two stored ones, T2.2 for the stored ones,
+    F_k >= mu/2 r_k^2, and T2.3; each substitution is monotone (sign of its coefficient
+    proved with w >= 0, 0 < lambda <= 1)."""
     expr = _EXPANSION
-    steps = [(_I0, _F + mu / 2 * _r2), (_I1, _F + mu / 2 * _Y1 - L / 2 * _D1), (_I2, _F + mu / 2 * _Y2 - L / 2 * _D2),
-             (_Y1, (1 - theta) * _r2 - (1 / theta - 1) * _D1), (_Y2, (1 - theta) * _r2 - (1 / theta - 1) * _D2)]
-    for var, bound in steps:
-        expr = _lower(expr, var, bound)
+    for var, kind, bound in _T2_4_STEPS:
+        expr = _substitute(expr, var, kind, bound)
         if expr is None:
             return False
     return _zero(_T2_4_RHS - expr)
@@ -148,12 +173,12 @@ T2_4 = Lemma(
     name="T2.4",
     title="one step",
     statement=sp.Le(sp.Symbol("r_{k+1}^2"), _T2_4_RHS),
-    text=("r_{k+1}^2 <= (1 - alpha mu (s_k - theta b_k)) r_k^2 - 2 alpha s_k F_k "
-          "+ alpha c_theta sum_{a_j>=1} w_j ||x_k - y_j||^2 + alpha^2 ||d_k||^2, c_theta = L + mu (1/theta - 1)"),
+    text=("r_{k+1}^2 <= (1 - alpha mu (s_k + (1-lambda)(s_k - theta b_k))) r_k^2 - (alpha lambda/L - alpha^2 s_k) G_k "
+          "+ alpha c sum_{a_j>=1} w_j ||x_k - y_j||^2, c = L + (1-lambda) mu (1/theta - 1)"),
     status=ProofStatus.PARTIAL,
-    sympy_part="composition of the expansion with T2.1 and T2.2 (current gradient and two stored ones; "
-               "the terms are additive in the slots)",
-    numeric_part="the vector expansion and the premises T2.1, T2.2 (checked per step on traced runs)",
+    sympy_part="composition of the expansion with T2.1, T2.2, F >= mu/2 r^2 and T2.3 "
+               "(current gradient and two stored ones; the terms are additive in the slots)",
+    numeric_part="the vector expansion and the premises themselves (checked per step on traced runs)",
     prove=_prove_t2_4,
 )
 
@@ -178,50 +203,57 @@ T2_5 = Lemma(
     text="||x_k - x_{k-a}||^2 <= a sum_{i=k-a}^{k-1} ||x_{i+1} - x_i||^2 (steps before 0 are zero: x_{-i} = x_0)",
     status=ProofStatus.PARTIAL,
     sympy_part="the Cauchy-Schwarz identity for three steps (symbolic Gram matrix)",
-    numeric_part="the general a (checked per slot on traced runs)",
+    numeric_part="the general a (checked per stored gradient on traced runs)",
     prove=_prove_t2_5,
 )
 
 # ---------------------------------------------------------------- T2.6
 
+_Dw, _bk, _tau, _Sd, _SG = sp.symbols("Dw b_k tau Sd SG", nonnegative=True)
+
+
 def _prove_t2_6() -> bool:
-    """E = (charge of alpha^2 ||d_k||^2: 2 alpha^2 L W per unit of weight on g_l, at most R units)
-    + (charge of the drift: alpha c_theta * (B T) * alpha^2 * 2 L W per unit of weight, each
-    ||d_i||^2 counted by T steps k, at most R units); and R >= the reuse of g_l (its current
-    weight <= W plus at most T memory weights <= B)."""
-    direct = 2 * alpha**2 * L * W * R
-    drift = alpha * C_THETA * (B * T) * alpha**2 * (2 * L * W) * T * R
-    return _zero(E_TOTAL - (direct + drift)) and _zero(R - (W + T * B))
+    """Composition: sum_mem w_j D_j <= b_k tau_max Sd (T2.5 with each window inside [k-T, k-1]),
+    Sd = sum ||d_i||^2 <= sum s_i G_i (T2.3), b_k <= B, tau_max <= T."""
+    expr = alpha * C_COEF * _Dw
+    for var, kind, bound in [(_Dw, "upper", _bk * _tau * _Sd), (_Sd, "upper", alpha**2 * _SG),
+                             (_bk, "upper", B), (_tau, "upper", T)]:
+        expr = _substitute(expr, var, kind, bound)
+        if expr is None:
+            return False
+    return _zero(expr - alpha**3 * C_COEF * B * T * _SG)
 
 
 T2_6 = Lemma(
     name="T2.6",
-    title="charges on function values",
-    statement=sp.Le(sp.Symbol("sum_k E_kl"), E_TOTAL),
-    text=("alpha c_theta sum_mem w ||x_k - y||^2 + alpha^2 ||d_k||^2 <= sum_l E_kl F_l with E_kl >= 0 for "
-          "k-2T <= l <= k, and sum_k E_kl <= 2 alpha^2 L W R (1 + alpha c_theta B T^2), R = W + T B"),
+    title="drift against past gradients",
+    statement=sp.Le(alpha * C_COEF * _Dw, alpha**3 * C_COEF * B * T * _SG),
+    text=("alpha c sum_{a_j>=1} w_j ||x_k - y_j||^2 <= alpha^3 c B T sum_{i=max(0,k-T)}^{k-1} s_i G_i"),
     status=ProofStatus.PARTIAL,
-    sympy_part="the total charge is the sum of the two counted contributions",
-    numeric_part="the counting (T2.3, T2.5 and the reuse bound) on the run's actual weights and ages "
-                 "(per step and in total, on traced runs)",
+    sympy_part="composition of T2.5, T2.3 and b_k <= B, a <= T (each substitution monotone)",
+    numeric_part="the inequality on the run's actual weights and ages (per step on traced runs)",
     prove=_prove_t2_6,
 )
 
 # ---------------------------------------------------------------- T2.7
 
+_s_i = sp.Symbol("s_i", positive=True)
+
+
 def _prove_t2_7() -> bool:
-    """(i) rho_theta >= 1 - 2 alpha mu s_lo (so rho^(-2T) <= M and rho > 0 when 2 alpha mu s_lo < 1):
-    the difference alpha mu s_lo (theta + phi) is >= 0;
-    (ii) the per-step factor after spending the leftover gain: (1 - alpha mu (s_lo - theta min(B, s_lo)))
-    - (2 alpha s_lo (1 - phi)) (mu / 2) equals rho_theta;
-    (iii) the charges of the T history indices (g_l = g_0, l < 0) add 2 T alpha s_lo phi F_0."""
-    u = sp.Symbol("u", positive=True)
+    """(i) rho = rho_2^2 >= 1 - 2 alpha mu s_lo (so rho^(-T) <= M; rho > 0 when 2 alpha mu s_lo < 1);
+    (ii) G_i's total coefficient: its gain -(alpha lambda/L - alpha^2 s_i) plus the T later charges
+    alpha^3 c B T s_i rho^-(k-i) <= alpha^3 c B T s_i M, i.e. (alpha/L)(-lambda + alpha L s_i (1 + alpha c B T^2 M)),
+    which is increasing in s_i and equals (alpha/L) lambda (psi - 1) at s_i = W."""
     v = sp.Symbol("v", nonnegative=True)
     floor = (RHO_SQ - (1 - 2 * alpha * mu * s_lo)).subs(B_EFF, sp.Symbol("b_eff", nonnegative=True))
-    floor = floor.subs(M_WEIGHT, sp.Symbol("m", positive=True)).subs(theta, 1 / (1 + v)).subs(SLACK)
-    i = _nonnegative(floor)
-    ii = _zero((1 - alpha * mu * (s_lo - theta * B_EFF)) - 2 * alpha * s_lo * (1 - PHI) * mu / 2 - RHO_SQ)
-    iii = _zero(TRANSIENT_F - T * M_WEIGHT * E_TOTAL)
+    floor = floor.subs({lam: 1 / (1 + v), theta: 1 / (1 + sp.Symbol("v_t", nonnegative=True))})
+    i = _nonnegative(floor.subs(sp.Symbol("b_eff", nonnegative=True), s_lo)) and _nonnegative(
+        sp.diff(floor, sp.Symbol("b_eff", nonnegative=True)))  # floor is smallest at b_eff = s_lo (largest)
+    coef = -(alpha * lam / L - alpha**2 * _s_i) + alpha**3 * C_COEF * B * T**2 * _s_i * M_WEIGHT
+    ii = _zero(coef.subs(_s_i, W) - (alpha / L) * lam * (PSI - 1))
+    slope = sp.diff(coef, _s_i).subs(M_WEIGHT, sp.Symbol("m", positive=True))
+    iii = _nonnegative(slope.subs({lam: 1 / (1 + v), theta: 1 / (1 + sp.Symbol("v_t", nonnegative=True))}))
     return i and ii and iii
 
 
@@ -229,11 +261,14 @@ T2_7 = Lemma(
     name="T2.7",
     title="weighted sum",
     statement=THEOREM_2.conclusion,
-    text=("phi <= 1 and 2 alpha mu s_lo < 1: summing rho^-(k+1) x (T2.4 + T2.6) over k < K gives "
-          "r_K^2 <= rho_theta^K (r_0^2 + 2 T alpha s_lo phi F_0)"),
+    text=("psi <= 1 and 2 alpha mu s_lo < 1: summing rho^-(k+1) x (T2.4 + T2.6) over k < K, every G_i has a "
+          "coefficient <= rho^-(i+1) (alpha/L) lambda (psi - 1) <= 0, hence r_K^2 <= rho_2^(2K) r_0^2"),
     status=ProofStatus.PARTIAL,
-    sympy_part="rho_theta >= 1 - 2 alpha mu s_lo; the factor identity; the history charge",
-    numeric_part="the telescoping (elementary, docs/math/theorem2.md) and the conclusion on traced runs",
+    sympy_part="rho_2^2 >= 1 - 2 alpha mu s_lo; G_i's coefficient is increasing in s_i and equals "
+               "(alpha/L) lambda (psi - 1) at s_i = W",
+    numeric_part=("the telescoping and the monotonicity s_k + (1-lambda)(s_k - theta b_k) >= "
+                  "s_lo + (1-lambda)(s_lo - theta min(B, s_lo)) (elementary, docs/math/theorem2.md); "
+                  "the conclusion on traced runs"),
     prove=_prove_t2_7,
 )
 
@@ -244,46 +279,45 @@ _NONE = {B: 0, T: 0, W: s, s_lo: s}
 
 
 def _prove_no_memory() -> bool:
-    """B = 0, T = 0, W = s_lo = s: rho_theta = 1 - 2 eta mu + eta^2 mu L with eta = alpha s
-    (the classical gradient-descent bound), for every theta, and the transient is 1."""
+    """B = 0, T = 0, W = s_lo = s: psi = alpha L s / lambda, so lambda = alpha L s is allowed
+    (when alpha L s <= 1) and rho_2^2 = 1 - 2 eta mu + eta^2 mu L with eta = alpha s."""
     eta = alpha * s
-    return _zero(RHO_SQ.subs(_NONE) - (1 - 2 * eta * mu + eta**2 * mu * L)) and _zero(TRANSIENT.subs(_NONE) - 1)
+    psi_ok = _zero(PSI.subs(_NONE) - alpha * L * s / lam)
+    return psi_ok and _zero(RHO_SQ.subs(_NONE).subs(lam, alpha * L * s) - (1 - 2 * eta * mu + eta**2 * mu * L))
 
-
-def _prove_phi_increasing() -> bool:
-    """d log(phi)/d alpha > 0 where 2 alpha mu s_lo < 1 (so the admissible steps form an interval
-    and bisection finds alpha_max): substitute alpha = 1/(2 mu s_lo (1 + u)), u > 0."""
-    u = sp.Symbol("u", positive=True)
-    c = C_THETA * B * T**2
-    terms = (1 / alpha, c / (1 + alpha * c), 4 * T * mu * s_lo / (1 - 2 * alpha * mu * s_lo))
-    log_phi = (sp.log(alpha * L * W * R / s_lo) + sp.log(1 + alpha * c)
-               - 2 * T * sp.log(1 - 2 * alpha * mu * s_lo))
-    same = _zero(sp.expand_log(sp.log(PHI), force=True) - sp.expand_log(log_phi, force=True))
-    identity = _zero(sp.diff(log_phi, alpha) - sum(terms))
-    at = {alpha: 1 / (2 * mu * s_lo * (1 + u)), theta: 1 / (1 + sp.Symbol("v", nonnegative=True))}
-    return same and identity and all(_nonnegative(t.subs(at).subs(SLACK)) for t in terms)
-
-
-PHI_INCREASING = Lemma(
-    name="phi increasing (Theorem 2)",
-    title="admissible steps form an interval",
-    statement=sp.Gt(sp.diff(PHI, alpha), 0),
-    text="phi(alpha) is increasing on 0 < alpha < 1/(2 mu s_lo), so {alpha : phi <= 1} is an interval",
-    status=ProofStatus.SYMPY,
-    sympy_part="sign of d log(phi)/d alpha at alpha = 1/(2 mu s_lo (1+u))",
-    prove=_prove_phi_increasing,
-)
 
 NO_MEMORY_2 = Lemma(
     name="no memory (Theorem 2)",
     title="reduction to gradient descent",
-    statement=sp.Eq(RHO_SQ.subs(_NONE), 1 - 2 * alpha * s * mu + (alpha * s) ** 2 * mu * L),
-    text="B = 0, T = 0, W = s_lo = s: rho_theta = 1 - 2 eta mu + eta^2 mu L (eta = alpha s) for every theta; transient 1",
+    statement=sp.Eq(RHO_SQ.subs(_NONE).subs(lam, alpha * L * s), 1 - 2 * alpha * s * mu + (alpha * s) ** 2 * mu * L),
+    text=("B = 0, T = 0, W = s_lo = s, lambda = alpha L s (admissible for alpha L s <= 1): "
+          "rho_2^2 = 1 - 2 eta mu + eta^2 mu L, eta = alpha s (the classical gradient-descent bound)"),
     status=ProofStatus.SYMPY,
     sympy_part="substitution and simplification",
     prove=_prove_no_memory,
 )
 
+
+def _prove_psi_increasing() -> bool:
+    """d log(psi)/d alpha = 1/alpha + (q + alpha q')/(1 + alpha q) with q = c B T^2 M > 0, q' >= 0,
+    where 2 alpha mu s_lo < 1: the admissible steps form an interval (bisection finds alpha_max)."""
+    u = sp.Symbol("u", positive=True)
+    at = {alpha: 1 / (2 * mu * s_lo * (1 + u)), lam: 1 / (1 + sp.Symbol("v", nonnegative=True)),
+          theta: 1 / (1 + sp.Symbol("v_t", nonnegative=True))}
+    dpsi = sp.diff(PSI, alpha)
+    return _nonnegative(sp.simplify(dpsi.subs(at).subs(SLACK)))
+
+
+PSI_INCREASING = Lemma(
+    name="psi increasing (Theorem 2)",
+    title="admissible steps form an interval",
+    statement=sp.Gt(sp.diff(PSI, alpha), 0),
+    text="psi(alpha) is increasing on 0 < alpha < 1/(2 mu s_lo), so {alpha : psi <= 1} is an interval",
+    status=ProofStatus.SYMPY,
+    sympy_part="sign of d psi/d alpha at alpha = 1/(2 mu s_lo (1+u)), lambda, theta in (0, 1]",
+    prove=_prove_psi_increasing,
+)
+
 PROOF_STEPS_2: tuple[Lemma, ...] = (T2_1, T2_2, T2_3, T2_4, T2_5, T2_6, T2_7)
-CLAIMS_2: tuple[Lemma, ...] = (PHI_INCREASING, NO_MEMORY_2)
+CLAIMS_2: tuple[Lemma, ...] = (PSI_INCREASING, NO_MEMORY_2)
 LEMMAS_2: tuple[Lemma, ...] = PROOF_STEPS_2 + CLAIMS_2
