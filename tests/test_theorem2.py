@@ -90,6 +90,21 @@ def test_no_memory_is_gradient_descent_numerically():
         assert alpha_max2(mu=1.0, L=L_, s_lo=s, B=0.0, W=s, T=0) == pytest.approx(1 / (L_ * s), rel=1e-12)
 
 
+def test_explicit_step_is_admissible():
+    # docs/math/theorem2.md, "Orders": alpha = min(1/(2LW), 1/(L T sqrt(2e W B)), 1/(4 mu s_lo T)) has psi <= 1
+    rng = np.random.default_rng(3)
+    n = 300
+    L_ = rng.choice([1.0, 10.0, 1e3], n)
+    s = rng.uniform(0.05, 3.0, n)
+    T_ = rng.integers(1, 30, n).astype(float)
+    W_ = s + rng.uniform(0.0, 2.0, n)
+    B_ = np.minimum(rng.uniform(0.0, 5.0, n), W_)
+    with np.errstate(divide="ignore"):
+        a = np.minimum.reduce([1 / (2 * L_ * W_), 1 / (L_ * T_ * np.sqrt(2 * np.e * W_ * B_)), 1 / (4 * s * T_)])
+    assert np.all(a <= alpha_max2(mu=1.0, L=L_, s_lo=s, B=B_, W=W_, T=T_))
+    assert np.all(rate2(mu=1.0, L=L_, alpha=a, s_lo=s, B=B_, W=W_, T=T_) <= np.sqrt(1 - a * s) + 1e-15)
+
+
 def test_signed_weights_and_nonpositive_sums_are_vacuous():
     kw = dict(mu=1.0, L=10.0, alpha=0.005, B=1.0, W=2.0, T=1)
     assert rate2(**kw, s_lo=2.0) < 1
