@@ -141,6 +141,9 @@ def evaluate(scenario: Scenario, *, n: int = 8, d: int = 10, seed: int = 0, cert
             if np.isfinite(bound.rate) and cert.rho > float(bound.rate) + tol:
                 findings.append(f"{scenario.name}: certificate {cert.rho:.6f} is worse than Theorem "
                                 f"{bound.theorem}'s bound {float(bound.rate):.6f}")
+            if np.isfinite(bound2) and cert.rho > bound2 + tol:
+                findings.append(f"{scenario.name}: certificate {cert.rho:.6f} is worse than Theorem 2's bound "
+                                f"{bound2:.6f}")
     pep = None
     if pepit_steps and scenario.pattern is not None:
         pep = pepit_worst_case(scenario.mu, scenario.L, scenario.alpha, scenario.pattern, pepit_steps)
