@@ -178,6 +178,10 @@ def draw_rate_vs_step(data: RateVsStepData, ax=None) -> Figure:
                    label=f"certified (SDP, verified): {int(cert.sum())} of {a.size} steps", gid="certified" + suffix)
         panel.plot(data.alpha_fine[anal], data.analytic_fine[anal], "--", color="C3", lw=2.2,
                    label="analytic: Theorem 1/1b bound", gid="analytic" + suffix)
+        if data.theorem2_fine is not None and np.isfinite(data.theorem2_fine).any():
+            th2 = np.isfinite(data.theorem2_fine)
+            panel.plot(data.alpha_fine[th2], data.theorem2_fine[th2], "-.", color="C4", lw=2.0,
+                       label="analytic: Theorem 2 bound (nonnegative weights)", gid="theorem2" + suffix)
         panel.grid(True, which="major", alpha=0.3)
         panel.set_ylabel("rate per iteration")
     top.set_xscale("log")

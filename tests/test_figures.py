@@ -283,3 +283,15 @@ def test_stability_map_draws_the_slow_contours(stability):
     for p in stability.panels:
         slow = artist(fig, f"rate=0.9,0.99:T={p.T}")
         np.testing.assert_array_equal(slow.levels, [0.9, 0.99])
+
+
+def test_rate_vs_step_draws_theorem_2_above_the_exact_rate(rate_step):
+    d = rate_step
+    th2 = np.isfinite(d.theorem2_fine)
+    assert th2.any() and not th2.all()                      # vacuous near the stability limit
+    assert np.all(d.theorem2_fine[th2] >= d.exact_fine[th2])
+    # non-vacuous on a wider range than Theorem 1/1b
+    assert d.alpha_fine[th2].max() > d.alpha_fine[np.isfinite(d.analytic_fine)].max()
+    fig = draw_rate_vs_step(d)
+    line = artist(fig, "theorem2")
+    np.testing.assert_array_equal(line.get_ydata(), d.theorem2_fine[th2])

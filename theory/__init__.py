@@ -1,7 +1,9 @@
 """memgd.theory: the theorem, its proof steps and constants (sympy), exact quadratic rates.
 
-Symbolic: :data:`THEOREM_1`, :data:`THEOREM_1B` (statements), :data:`LEMMAS` (proof
-steps L1-L6 and derived claims).  Numeric (keyword-only, vectorized): :func:`rate`,
+Symbolic: :data:`THEOREM_1`, :data:`THEOREM_1B`, :data:`THEOREM_2` (statements),
+:data:`LEMMAS` (proof steps L1-L6 and derived claims), :data:`LEMMAS_2` (Theorem 2's
+steps T2.1-T2.7 and claims).  Theorem 2 numerics: :func:`rate2`, :func:`transient2`,
+:func:`alpha_max2`, :func:`optimal_step2`, :func:`iterations2`.  Numeric (keyword-only, vectorized): :func:`rate`,
 :func:`alpha_max`, :func:`optimal_step`, :func:`rate_at_optimal_step`,
 :func:`iteration_count`, :func:`best_bound`; per aggregation:
 :func:`aggregation_constants`, :func:`aggregation_bounds`, :func:`promise`.
@@ -14,15 +16,19 @@ from memgd.theory.aggregations import (
 from memgd.theory.constants import (
     Bound, alpha_max, best_bound, iteration_count, optimal_step, rate, rate_at_optimal_step,
 )
+from memgd.theory.constants2 import alpha_max2, iterations2, optimal_step2, rate2, transient2
 from memgd.theory.lambdify import NumpyFunction, numpy_function
+from memgd.theory.lemmas2 import LEMMAS_2
 from memgd.theory.lemmas import CLAIMS, LEMMAS, PROOF_STEPS, Lemma, ProofStatus
 from memgd.theory.pattern import Pattern
 from memgd.theory.quadratic_rate import QuadraticRate, critical_step, exact_rate, quadratic_rate
 from memgd.theory.theorem import THEOREM_1, THEOREM_1B, THEOREMS, Theorem
+from memgd.theory.theorem2 import THEOREM_2
 
 __all__ = [
     "Pattern",
-    "Theorem", "THEOREM_1", "THEOREM_1B", "THEOREMS",
+    "Theorem", "THEOREM_1", "THEOREM_1B", "THEOREMS", "THEOREM_2", "LEMMAS_2",
+    "rate2", "transient2", "alpha_max2", "optimal_step2", "iterations2",
     "Lemma", "ProofStatus", "LEMMAS", "PROOF_STEPS", "CLAIMS",
     "NumpyFunction", "numpy_function",
     "Bound", "rate", "alpha_max", "optimal_step", "rate_at_optimal_step", "iteration_count", "best_bound",

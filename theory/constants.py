@@ -25,6 +25,7 @@ from numpy.typing import ArrayLike
 from memgd.theory.derived import (
     ALPHA_MAX_1, ALPHA_MAX_1B, ALPHA_STAR_1, ALPHA_STAR_1B, ITERATIONS, RHO_STAR_1, RHO_STAR_1B, rho,
 )
+from memgd.theory.constants2 import iterations2, rate2, transient2
 from memgd.theory.lambdify import numpy_function
 from memgd.theory.symbols import B, L, T, W, alpha, mu, s_hi, s_lo
 from memgd.theory.symbols import eps as EPS
@@ -133,31 +134,46 @@ def iteration_count(*, eps: ArrayLike, rate: ArrayLike) -> float | np.ndarray:
 
 @dataclass(frozen=True)
 class Bound:
-    """The smaller valid bound of Theorem 1 and 1b at one step (or arrays of them).
+    """The smallest valid bound of Theorems 1, 1b and 2 at one step (or arrays of them).
 
-    ``theorem`` is ``"1"``, ``"1b"`` or ``"none"`` (both vacuous: ``rate`` is inf).
+    ``theorem`` is ``"1"``, ``"1b"``, ``"2"`` or ``"none"`` (all vacuous: ``rate`` is inf).
+    The conclusion is r_k <= C rho^k r_0 with ``transient`` C (1 for
+    Theorems 1 and 1b; Theorem 2's constant where it is chosen).
     """
 
     rate: float | np.ndarray
     theorem: str | np.ndarray
     rate_1: float | np.ndarray
     rate_1b: float | np.ndarray
+    rate_2: float | np.ndarray = np.inf
+    transient: float | np.ndarray = 1.0
 
     @property
     def vacuous(self) -> bool | np.ndarray:
         return as_output(np.isinf(np.asarray(self.rate)))
 
     def iterations(self, eps: ArrayLike) -> float | np.ndarray:
-        """K(eps) for this bound (inf where vacuous)."""
-        return iteration_count(eps=eps, rate=self.rate)
+        """K(eps) for this bound, transient included (inf where vacuous)."""
+        return iterations2(eps=eps, rate=self.rate, transient=self.transient)
 
 
 def best_bound(*, mu: ArrayLike, L: ArrayLike, alpha: ArrayLike, s_lo: ArrayLike, s_hi: ArrayLike,
-               B: ArrayLike, W: ArrayLike, T: ArrayLike) -> Bound:
-    """The smaller valid bound of Theorem 1 and variant 1b, and which one it is."""
+               B: ArrayLike, W: ArrayLike, T: ArrayLike, nonnegative_weights: ArrayLike = False) -> Bound:
+    """The smallest valid rate of Theorem 1, variant 1b and Theorem 2, and which one it is.
+
+    Theorem 2 applies only where ``nonnegative_weights`` is True (every weight of every
+    step >= 0; then W = s_hi); the default False keeps Theorems 1 and 1b alone.
+    Ties go to Theorem 1, then 1b (whose transient is 1).
+    """
     kw = dict(mu=mu, L=L, alpha=alpha, s_lo=s_lo, s_hi=s_hi, B=B, W=W, T=T)
     r1 = np.asarray(rate(**kw, theorem="1"))
     rb = np.asarray(rate(**kw, theorem="1b"))
-    best = np.minimum(r1, rb)
-    which = np.where(np.isinf(best), "none", np.where(rb < r1, "1b", "1"))
-    return Bound(as_output(best), as_output(which), as_output(r1), as_output(rb))
+    kw2 = dict(mu=mu, L=L, alpha=alpha, s_lo=s_lo, B=B, W=W, T=T, nonnegative=nonnegative_weights)
+    r2 = np.asarray(rate2(**kw2))
+    c2 = np.asarray(transient2(**kw2))
+    best1 = np.minimum(r1, rb)
+    best = np.minimum(best1, r2)
+    use2 = r2 < best1
+    which = np.where(np.isinf(best), "none", np.where(use2, "2", np.where(rb < r1, "1b", "1")))
+    trans = np.where(use2, c2, 1.0)
+    return Bound(as_output(best), as_output(which), as_output(r1), as_output(rb), as_output(r2), as_output(trans))

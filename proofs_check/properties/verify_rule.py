@@ -1,4 +1,4 @@
-r"""``verify_rule``: run Theorem 1's properties against a user's own memory rule.
+r"""``verify_rule``: run Theorems 1 and 2's properties against a user's own memory rule.
 
 For each example hypothesis draws a problem batch (any family, condition number
 up to ``max_kappa``) and a step :math:`\alpha = f\,\alpha_{\max}` with
@@ -11,6 +11,11 @@ selection).  One run is then checked three ways:
 2. *a posteriori*: the same with the constants measured on the run, wherever
    Theorem 1 or 1b applies to them;
 3. *declarations*: the measured constants lie within the declared ones.
+
+Checks 1 and 2 are made twice: with Theorems 1 / 1b alone, and with Theorem 2
+admitted (docs/math/theorem2.md) where the weights are nonnegative (declared by the
+rule for 1, measured on the run for 2); :math:`\alpha_{\max}` is the largest of the
+theorems' admissible steps, so Theorem 2's own range of steps is exercised.
 
 A failure is shrunk by hypothesis to a minimal example and raised as
 :class:`RuleViolation`, whose ``reproducer`` regenerates it exactly.
@@ -26,12 +31,13 @@ import time
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
-from memgd.proofs_check.properties.bound_check import check_declared, check_realized
+from memgd.proofs_check.properties.bound_check import check_declared, check_realized, declared_nonnegative
 from memgd.proofs_check.properties.strategies import FAMILIES, ProblemSpec, problem_specs, step_fractions
 from memgd.solvers import run
 from memgd.solvers.rule_checks import check_rules
 from memgd.solvers.validation import integer_at_least, nonnegative
 from memgd.theory.constants import alpha_max
+from memgd.theory.constants2 import alpha_max2
 
 _TOL = 1e-12
 
@@ -49,6 +55,7 @@ class Example:
     a_posteriori_slack: float  # nan when the realized constants make the theorem vacuous
     realized: dict
     problems: list[str] = field(default_factory=list)  # what went wrong, empty when all held
+    theorem_2_slack: float = float("nan")  # smallest slack where Theorem 2 was the bound checked (nan: never)
 
     @property
     def reproducer(self) -> str:
@@ -65,11 +72,12 @@ class VerifyReport:
     a_posteriori_checked: int
     smallest_slack: float
     realized_ranges: dict
+    theorem_2_checked: int = 0  # examples on which Theorem 2 was the bound checked (a priori or a posteriori)
 
     def __str__(self) -> str:
         return (f"{self.examples} examples, bound checked a priori on {self.a_priori_checked} and "
-                f"a posteriori on {self.a_posteriori_checked}; smallest slack {self.smallest_slack:.3g}; "
-                f"realized {self.realized_ranges}")
+                f"a posteriori on {self.a_posteriori_checked} (Theorem 2 on {self.theorem_2_checked}); "
+                f"smallest slack {self.smallest_slack:.3g}; realized {self.realized_ranges}")
 
 
 class RuleViolation(AssertionError):
@@ -81,13 +89,15 @@ class RuleViolation(AssertionError):
 
 
 def _admissible_step(combination, selection, mu: float, L: float, capacity: int) -> float:
-    """Largest admissible step from the declared constants (Theorem 1 or 1b); 0 if none."""
+    """Largest admissible step from the declared constants (Theorem 1, 1b, or 2 for declared
+    nonnegative weights); 0 if none."""
     dc = combination.declared_constants(capacity)
     T = selection.max_age if selection.max_age is not None else selection.slots
     kw = dict(mu=mu, L=L, s_lo=dc.s_lo, s_hi=dc.s_hi, B=dc.B, W=dc.W, T=T)
     if dc.s_lo <= 0:
         return 0.0
-    return float(max(alpha_max(**kw, theorem="1"), alpha_max(**kw, theorem="1b")))
+    top2 = alpha_max2(mu=mu, L=L, s_lo=dc.s_lo, B=dc.B, W=dc.W, T=T) if declared_nonnegative(combination) else 0.0
+    return float(max(alpha_max(**kw, theorem="1"), alpha_max(**kw, theorem="1b"), top2))
 
 
 def check_example(selection, combination, spec: ProblemSpec, fraction: float, *, steps: int = 300,
@@ -111,6 +121,20 @@ def check_example(selection, combination, spec: ProblemSpec, fraction: float, *,
         i = int(np.argmax(prior.violated))
         issues.append(f"a priori bound (Theorem {prior.theorem[i]}, rho = {prior.rate[i]:.6g}) fails on problem {i} "
                       f"at step {prior.worst_step[i]}: slack {prior.min_slack[i]:.3g}")
+    post2 = check_realized(result, problems, theorem_2=True)
+    prior2 = check_declared(result, problems, combination, selection, theorem_2=True)
+    slack2 = []
+    for label, chk in (("a posteriori", post2), ("a priori", prior2)):
+        if chk is None:
+            continue
+        is2 = chk.theorem == "2"
+        if is2.any():
+            slack2.append(float(np.nanmin(np.where(is2, chk.min_slack, np.nan))))
+        bad = chk.violated & is2
+        if bad.any():
+            i = int(np.argmax(bad))
+            issues.append(f"{label} bound (Theorem 2, rho = {chk.rate[i]:.6g}) fails on problem {i} "
+                          f"at step {chk.worst_step[i]}: slack {chk.min_slack[i]:.3g}")
     c = result.constants
     dc = combination.declared_constants(capacity)
     realized = dict(T=int(c.T.max()), s_lo=float(c.s_lo.min()), s_hi=float(c.s_hi.max()),
@@ -125,7 +149,7 @@ def check_example(selection, combination, spec: ProblemSpec, fraction: float, *,
         spec=spec, fraction=fraction, alpha=alpha, steps=steps, seed=seed,
         a_priori_slack=float(np.nanmin(prior.min_slack)) if prior is not None and prior.applies.any() else float("nan"),
         a_posteriori_slack=float(np.nanmin(post.min_slack)) if post.applies.any() else float("nan"),
-        realized=realized, problems=issues,
+        realized=realized, problems=issues, theorem_2_slack=min(slack2) if slack2 else float("nan"),
     )
 
 
@@ -153,6 +177,12 @@ def _validated_max_kappa(max_kappa) -> float:
         raise ValueError(f"max_kappa is the largest condition number L / mu drawn and must be a finite number "
                          f">= 1, got {max_kappa!r}")
     return value
+
+
+def _fail(example: Example) -> None:
+    """Raise the property's failure from one place, so hypothesis sees one bug (it tells bugs
+    apart by the line that raised), however the shrink budget ends."""
+    raise AssertionError("; ".join(example.problems))
 
 
 def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 300,
@@ -199,7 +229,7 @@ def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 
             known = [e for e in failing if (e.spec, e.fraction, e.seed ^ seed) == key]
             if known:
                 failing.append(known[0])  # the example hypothesis reports is the last one failing
-                raise AssertionError(known[0].problems)
+                _fail(known[0])
             return
         example = check_example(selection, combination, spec, fraction, steps=steps, seed=run_seed ^ seed)
         if example is None:
@@ -208,7 +238,7 @@ def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 
         if example.problems:
             failing.append(example)
             first_failure_at[:] = first_failure_at or [time.monotonic()]
-            raise AssertionError("; ".join(example.problems))
+            _fail(example)
 
     try:
         property_holds()
@@ -216,7 +246,8 @@ def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 
         raise RuleViolation(failing[-1]) from None
     if not seen:
         raise ValueError("no step is admissible for the declared constants at any drawn condition number")
-    slacks = [e.a_posteriori_slack for e in seen] + [e.a_priori_slack for e in seen]
+    slacks = [e.a_posteriori_slack for e in seen] + [e.a_priori_slack for e in seen] + [
+        e.theorem_2_slack for e in seen]
     slacks = [s for s in slacks if np.isfinite(s)]
     keys = ("T", "s_lo", "s_hi", "B", "W")
     ranges = {k: (min(e.realized[k] for e in seen), max(e.realized[k] for e in seen)) for k in keys}
@@ -226,4 +257,5 @@ def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 
         a_posteriori_checked=sum(np.isfinite(e.a_posteriori_slack) for e in seen),
         smallest_slack=min(slacks) if slacks else float("nan"),
         realized_ranges=ranges,
+        theorem_2_checked=sum(np.isfinite(e.theorem_2_slack) for e in seen),
     )

@@ -3,6 +3,9 @@ r"""Everything the report says about one scenario, computed once.
 - the Theorem 1 / 1b bound: *a priori* from the rule's declared constants when the
   selection bounds its ages, otherwise *a posteriori* from the worst constants
   realized on the empirical runs (largest T, B, W and s_hi, smallest s_lo);
+- Theorem 2's bound from the same constants, where the weights are nonnegative
+  (declared by the rule a priori, measured on every run a posteriori), with its
+  transient constant (docs/math/theorem2.md);
 - the exact quadratic rate of the scenario's fixed pattern (when it has one);
 - the certificate over the scenario's pattern set, judged against verified lower bounds
   (quadratic, switching, PEPit: :mod:`memgd.proofs_check.report.sandwich`);
@@ -18,18 +21,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from memgd.proofs_check.properties.bound_check import check_realized
+from memgd.proofs_check.properties.bound_check import check_realized, declared_nonnegative, realized_nonnegative
 from memgd.proofs_check.certificates.certify import Certificate, certify
 from memgd.proofs_check.certificates.pattern_dependent import certify_pattern_dependent
 from memgd.proofs_check.certificates.pepit_worst_case import PEPitResult, pepit_worst_case
 from memgd.proofs_check.properties.lemma_checks import LemmaCheck, check_lemmas
+from memgd.proofs_check.properties.lemma_checks2 import check_lemmas_2
 from memgd.proofs_check.report.empirical import Empirical, run_scenario
 from memgd.proofs_check.report.render import Check
 from memgd.proofs_check.report.sandwich import LowerBounds, judge, lower_bounds
 from memgd.proofs_check.lower_bounds.pep import HORIZONS
 from memgd.proofs_check.report.scenarios import Scenario
 from memgd.solvers import Status, run, tail_rate
-from memgd.theory import best_bound, exact_rate, iteration_count
+from memgd.theory import best_bound, exact_rate, iteration_count, rate2, transient2
 
 EPSILON = 1e-6
 CERTIFICATE_RELATIVE_TOL = 1e-3  # bisection resolution, relative to the distance 1 - rho to 1
@@ -53,6 +57,8 @@ class Evaluation:
     lower: LowerBounds | None = None  # verified lower bounds of the pattern set; None when not computed
     bound_runs: dict[str, tuple[int, int]] = dataclasses.field(default_factory=dict)  # family: (runs where
     # the a posteriori bound applies (rho < 1), runs)
+    bound2_rate: float = float("inf")      # Theorem 2 (inf where vacuous or weights signed)
+    bound2_transient: float = float("inf")  # its constant C: r_k <= C rho^k r_0
 
     @property
     def smallest_lemma_slack(self) -> tuple[str, float]:
@@ -89,6 +95,11 @@ def evaluate(scenario: Scenario, *, n: int = 8, d: int = 10, seed: int = 0, cert
     emp = run_scenario(scenario, n=n, d=d, seed=seed)
     constants, source = _constants(scenario, emp)
     bound = best_bound(mu=scenario.mu, L=scenario.L, alpha=scenario.alpha, **constants)
+    nonneg = declared_nonnegative(scenario.combination) if source == "a priori" else all(
+        bool(realized_nonnegative(r).all()) for r in emp.by_family.values())
+    kw2 = dict(mu=scenario.mu, L=scenario.L, alpha=scenario.alpha, s_lo=constants["s_lo"], B=constants["B"],
+               W=constants["W"], T=constants["T"], nonnegative=nonneg)
+    bound2, transient2_ = float(rate2(**kw2)), float(transient2(**kw2))
     pattern = scenario.pattern
     exact = None if pattern is None else float(exact_rate(scenario.mu, scenario.L, scenario.alpha, pattern))
     checks = []
@@ -101,6 +112,13 @@ def evaluate(scenario: Scenario, *, n: int = 8, d: int = 10, seed: int = 0, cert
             checks.append(Check(f"{scenario.name}: a posteriori bound on {family} runs", not bc.any_violation,
                                 f"{int(bc.violated.sum())} of {int(bc.applies.sum())} runs where it applies "
                                 "violate r_k <= rho^k r_0"))
+        bc2 = check_realized(result, emp.problems[family], theorem_2=True)
+        is2 = bc2.theorem == "2"
+        if is2.any():
+            checks.append(Check(f"{scenario.name}: a posteriori Theorem 2 bound on {family} runs",
+                                not (bc2.violated & is2).any(),
+                                f"{int((bc2.violated & is2).sum())} of {int(is2.sum())} runs violate "
+                                "r_k <= C rho_2^k r_0"))
     if exact is not None:
         quad_rate = long_quadratic_rate(scenario, emp.problems["quadratic"])
         checks.append(Check(f"{scenario.name}: measured quadratic rate <= exact rate", quad_rate <= exact + 1e-3,
@@ -108,6 +126,9 @@ def evaluate(scenario: Scenario, *, n: int = 8, d: int = 10, seed: int = 0, cert
         if np.isfinite(bound.rate):
             checks.append(Check(f"{scenario.name}: exact rate <= Theorem bound", exact <= float(bound.rate) + 1e-12,
                                 f"exact {exact:.6f} above the bound {float(bound.rate):.6f}: the theorem is wrong here"))
+        if np.isfinite(bound2):
+            checks.append(Check(f"{scenario.name}: exact rate <= Theorem 2 bound", exact <= bound2 + 1e-12,
+                                f"exact {exact:.6f} above Theorem 2's {bound2:.6f}: the theorem is wrong here"))
     lemmas = traced_lemmas(scenario, emp)
     checks.extend(Check(f"{scenario.name}: lemma {name}", c.holds,
                         f"slack {c.min_slack:.3e} at (step, problem) {c.where}") for name, c in lemmas.items())
@@ -132,6 +153,9 @@ def evaluate(scenario: Scenario, *, n: int = 8, d: int = 10, seed: int = 0, cert
             if np.isfinite(bound.rate) and cert.rho > float(bound.rate) + tol:
                 findings.append(f"{scenario.name}: certificate {cert.rho:.6f} is worse than Theorem "
                                 f"{bound.theorem}'s bound {float(bound.rate):.6f}")
+            if np.isfinite(bound2) and cert.rho > bound2 + tol:
+                findings.append(f"{scenario.name}: certificate {cert.rho:.6f} is worse than Theorem 2's bound "
+                                f"{bound2:.6f}")
     pep = None
     if pepit_steps and scenario.pattern is not None:
         pep = pepit_worst_case(scenario.mu, scenario.L, scenario.alpha, scenario.pattern, pepit_steps)
@@ -141,7 +165,7 @@ def evaluate(scenario: Scenario, *, n: int = 8, d: int = 10, seed: int = 0, cert
                                 pep.primal <= limit * (1 + 1e-6),
                                 f"PEPit {pep.primal:.6e} above the certificate's {limit:.6e}"))
     return Evaluation(scenario, emp, float(bound.rate), str(bound.theorem), source, constants, exact, lemmas,
-                      cert, worst_set, pep, checks, findings, lower, bound_runs)
+                      cert, worst_set, pep, checks, findings, lower, bound_runs, bound2, transient2_)
 
 
 PATTERN_DEPENDENT_MAX_EDGES = 9  # |Pi|^(order+1) LMIs; 27 (3 patterns of T = 3, order 2) take ~35 s on a busy core
@@ -202,14 +226,14 @@ def long_quadratic_rate(scenario: Scenario, problems, steps: int = 3000) -> floa
 
 def traced_lemmas(scenario: Scenario, emp: Empirical, *, families=("quadratic", "logistic"), n: int = 4,
                   max_steps: int = 2000, seed: int = 1) -> dict[str, LemmaCheck]:
-    """Lemma L1-L5 slacks on traced runs of the first ``n`` problems of each family, merged."""
+    """Lemma L1-L5 and T2.1-T2.7 slacks on traced runs of the first ``n`` problems of each family, merged."""
     merged: dict[str, LemmaCheck] = {}
     for family in families:
         problems = emp.problems[family]
         first = problems.take(np.arange(min(n, problems.n)))
         result = run(first, scenario.selection, scenario.combination, scenario.alpha,
                      min(scenario.steps, max_steps), rng=seed, tol=1e-10, trace=True)
-        for name, c in check_lemmas(result, first).items():
+        for name, c in {**check_lemmas(result, first), **check_lemmas_2(result, first)}.items():
             old = merged.get(name)
             if old is None or (c.checked and (not old.checked or c.min_slack < old.min_slack)):
                 merged[name] = LemmaCheck(name, c.checked + (old.checked if old else 0), c.min_slack, c.where)

@@ -30,7 +30,7 @@ from memgd.solvers import (
     AgeWeights, Aggregation, CriticalGradients, Fifo, KeepOldest, ProblemBatch, RandomSubset, Scripted,
     SelectionRule, Status, make_quadratics, run, tail_rate,
 )
-from memgd.theory import Pattern, alpha_max, best_bound, critical_step, exact_rate
+from memgd.theory import Pattern, alpha_max, best_bound, critical_step, exact_rate, rate2
 
 MU, L_SMOOTH = 1.0, 10.0
 FAMILIES = ("quadratic", "logistic")
@@ -199,6 +199,8 @@ class RateVsStepData:
     families: tuple[str, ...]
     steps: int
     certificate_notes: tuple[str, ...]  # (A,) "" or why not certified
+    theorem2_fine: np.ndarray | None = None  # (F,) Theorem 2 bound (docs/math/theorem2.md); inf where it
+                                             # is vacuous or the pattern has a negative weight
 
 
 def scripted_rule(pattern: Pattern) -> tuple[Scripted, AgeWeights]:
@@ -245,9 +247,11 @@ def rate_vs_step_data(*, mu: float = MU, L: float = L_SMOOTH, pattern: Pattern =
     fine = np.unique(np.concatenate([np.geomspace(alpha_min, a_c, n_fine), alphas]))
     exact_fine = np.asarray(exact_rate(mu, L, fine, pattern))
     analytic_fine = np.asarray(best_bound(mu=mu, L=L, alpha=fine, **consts).rate, float)
+    theorem2_fine = np.asarray(rate2(mu=mu, L=L, alpha=fine, s_lo=consts["s_lo"], B=consts["B"], W=consts["W"],
+                                     T=consts["T"], nonnegative=all(w >= 0 for w in pattern.weights)), float)
     return RateVsStepData(mu, L, pattern, alphas, empirical, exact, certified, np.asarray(bound.rate, float),
                           np.asarray(bound.theorem), fine, exact_fine, analytic_fine, a_c, a_vac, consts, n,
-                          FAMILIES, steps, tuple(notes))
+                          FAMILIES, steps, tuple(notes), theorem2_fine)
 
 
 # ----------------------------------------------------------------------------- figure 3

@@ -19,12 +19,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from memgd.solvers import (
     AgeWeights, Aggregation, CombinationRule, CriticalGradients, Fifo, FixedWeights, KeepOldest, Scripted,
     SelectionRule, Status,
 )
 from memgd.proofs_check.certificates.patterns import aggregation_patterns
-from memgd.theory import Pattern, aggregation_weights, critical_step, optimal_step, rate_at_optimal_step
+from memgd.theory import Pattern, aggregation_weights, critical_step, optimal_step, optimal_step2, rate_at_optimal_step
 
 
 @dataclass(frozen=True)
@@ -120,13 +122,23 @@ def theorem_step(aggregation: Aggregation, mu: float, L: float, T: int, C: int) 
     return float(optimal_step(**kw, theorem=best))
 
 
+def theorem2_step(aggregation: Aggregation, mu: float, L: float, T: int, C: int) -> float | None:
+    """The step minimising Theorem 2 for the rule's declared constants; None if it never applies
+    (signed weights, kappa < 0, or no admissible step)."""
+    if aggregation.kappa < 0:
+        return None
+    dc = aggregation.declared_constants(C)
+    step = float(optimal_step2(mu=mu, L=L, s_lo=dc.s_lo, B=dc.B, W=dc.W, T=T))
+    return step if np.isfinite(step) else None
+
+
 def grid_scenarios(L_values=(10.0, 100.0), ages=(1, 2, 3), aggregations=("sum", "mid", "mean"),
                    fractions=(0.5, 0.9), mu: float = 1.0) -> list[Scenario]:
     """The default grid: any rule with ages <= T and at most C stored gradients (C in {1, 2, T}).
 
     Runs use the maximum-age adversary (ages T-C+1..T); the certificate covers every
-    subset.  Steps: the theorem's optimal step, and ``fractions`` of the quadratic
-    stability limit of the worst pattern in the set.
+    subset.  Steps: Theorem 1's optimal step ("thm"), Theorem 2's ("thm2"), and
+    ``fractions`` of the quadratic stability limit of the worst pattern in the set.
     """
     out = []
     for L in L_values:
@@ -140,11 +152,15 @@ def grid_scenarios(L_values=(10.0, 100.0), ages=(1, 2, 3), aggregations=("sum", 
                     thm = theorem_step(agg, mu, L, T, C)
                     if thm is not None:
                         steps.insert(0, ("thm", thm))
+                    thm2 = theorem2_step(agg, mu, L, T, C)
+                    if thm2 is not None:
+                        steps.insert(1 if thm is not None else 0, ("thm2", thm2))
                     for label, alpha in steps:
                         out.append(Scenario(
                             f"L{L:g}-T{T}-C{C}-{name}-{label}", mu, L, KeepOldest(C, max_age=T), agg, alpha,
                             steps=3000, expect=None, pattern_set=patterns, stability_limit=limit,
-                            note="theorem's optimal step" if label == "thm" else f"{label[:-3]} x stability limit",
+                            note={"thm": "theorem's optimal step", "thm2": "Theorem 2's optimal step"}.get(
+                                label, f"{label[:-3]} x stability limit"),
                         ))
     return out
 
