@@ -69,17 +69,17 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(Callable|Iterable|Sequence|Mapping|Protocol|NamedTuple|IntEnum|Enum|Any)"),
     (r"py:.*", r"(optional|array-like|array_like|scalar|callable)"),
     (r"py:class", r"(enum|typing|collections\.abc|dataclasses|abc|pathlib|argparse)\..*"),
-    # a string annotation autodoc splits at its comma ("tuple[Pattern, ...]")
-    (r"py:class", r"'tuple\[Pattern"),
+    # a string annotation autodoc splits at its comma ("tuple[Pattern, ...]", "dict[str, float]")
+    (r"py:class", r"'(tuple|dict|list)\[\w+"),
     # property docstrings "Memory mass: sum of ...": napoleon reads the words before the colon as a type
     (r"py:class", r"(Memory mass|Total mass|p \+ q)"),
     # module-relative names in docstrings that name a module by its folder (``solvers``, ``figures``,
     # ``theory``) or an object without docstring (data constants, a method of a protocol)
     (r"py:mod", r"(solvers|figures|theory)"),
     (r"py:(data|attr|meth|func)", r"(RESOLUTION|names|declared_constants|Lemma\.prove|problem_specs|scripted_rules)"),
-    # module constants holding sympy objects, which autodoc does not document (their repr is an
-    # expression): named in memgd.theory's docstring, described on the mathematics pages
-    (r"py:data", r"(THEOREM_1|THEOREM_1B|LEMMAS)"),
+    # module constants (THEOREM_1, LEMMAS, GAP_TOL, HORIZONS, ...): autodoc documents no data
+    # without a docstring of its own; each is described in its module's docstring
+    (r"py:data", r"([\w.]*\.)?[A-Z][A-Z0-9_]*"),
 ]
 
 # ----------------------------------------------------------------------------- API reference

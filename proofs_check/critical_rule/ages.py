@@ -108,7 +108,7 @@ def age_bound(*, decay: ArrayLike, r_lo: ArrayLike, kappa: ArrayLike, top_c: Arr
 
 
 def step_weights(aggregation: str, top_c: int, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-    """|a(m)| and B(m) = sum_c |b_c(m)| of the aggregation for m = 0..top_c stored gradients."""
+    r""":math:`|a(m)|` and :math:`B(m) = \sum_c |b_c(m)|` of the aggregation for m = 0..top_c stored gradients."""
     a, B = np.empty(top_c + 1), np.empty(top_c + 1)
     for m in range(top_c + 1):
         a_m, b_m = aggregation_weights(aggregation, scale, m)
