@@ -141,7 +141,7 @@ def draw_distance(data: DistanceData, ax=None) -> Figure:
 def draw_rate_vs_step(data: RateVsStepData, ax=None) -> Figure:
     r"""The headline figure: four rates of one memory pattern against the step size.
 
-    For the fixed pattern :math:`d_k = g_k + g_{k-1}` (the DESIGN reference case, T = 1,
+    For the fixed pattern :math:`d_k = g_k + g_{k-1}` (the reference case of docs/math/quadratic_rates.md, T = 1,
     weights (1, 1)) on mu = 1, L = 10, against the step size alpha up to the quadratic
     stability limit alpha_c = 0.1: the empirical rate (worst asymptotic rate over a
     batch of generated quadratics and tilted logistic problems; the runs use the

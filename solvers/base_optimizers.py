@@ -5,7 +5,7 @@ A base optimizer is a pair of pure functions over batched arrays,
 runner sets :math:`x_{k+1} = x_k + \delta_k`.  ``alpha`` is the (n,) step size
 (torch's ``lr``); ``d`` is the (n, d) direction, which for the memory-augmented
 ("_C") optimizers is the aggregated direction :math:`d_k` in place of the gradient
-(DESIGN section 5, step 5).  The state is a NamedTuple of arrays, never mutated:
+(docs/math/critical_rule.md, step 5).  The state is a NamedTuple of arrays, never mutated:
 each step returns a new one.  Every rule follows torch.optim's form (the form the
 paper's reference implementation copies); products below are elementwise.
 

@@ -6,7 +6,7 @@ r"""Combination rules: how the current gradient and the used memory form the dir
 
 A rule returns the weights ``a`` (n,) and ``b`` (n, S) (zero outside the used slots);
 :func:`direction` forms :math:`d_k`.  Every rule also declares bounds on the
-constants of DESIGN section 1 over any step with at most C used gradients:
+constants of docs/math/method.md over any step with at most C used gradients:
 :math:`s = a + \sum_c b_c \in [s_{lo}, s_{hi}]`, :math:`\sum_c |b_c| \le B`,
 :math:`|a| + \sum_c |b_c| \le W`.
 

@@ -107,7 +107,7 @@ from memgd.solvers.selection import CriticalGradients, ReferenceCriticalGradient
 class Optimizer:
     """A chain: selection rule -> combination rule (-> weight decay) -> base optimizer.
 
-    ``covered`` says whether Theorem 1 (DESIGN section 2) covers the chain: gradient
+    ``covered`` says whether Theorem 1 (docs/math/theorem1.md) covers the chain: gradient
     descent consuming :math:`d_k`, with any weight decay inside the gradient (then
     on :math:`f + \\tfrac\\lambda2\\|x\\|^2`, whose minimizer is not the batch's x*).
     """

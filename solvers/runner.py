@@ -19,7 +19,7 @@ Nothing is raised for an outcome; ``ValueError`` only for bad input.
 **Weight decay** (:class:`WeightDecay`, coefficient :math:`\lambda`) enters in one
 of two places.  ``where="gradient"``: every gradient becomes
 :math:`g_k + \lambda x_k` before the memory sees it (the method then runs on
-:math:`f + \tfrac{\lambda}{2}\|x\|^2`, still in the class of DESIGN section 1);
+:math:`f + \tfrac{\lambda}{2}\|x\|^2`, still in the class of docs/math/method.md);
 the selection rule ranks it by its own norm, or with ``rank_by="raw"`` by
 :math:`\|g_k\|` before the decay term (the reference SGD_C).
 ``where="direction"``: the memory stores raw gradients and
@@ -76,7 +76,7 @@ def _resolve_weight_decay(weight_decay) -> WeightDecay:
 
 
 class RealizedConstants(NamedTuple):
-    """Constants of DESIGN section 1 measured on each problem's run, each (n,)."""
+    """Constants of docs/math/method.md measured on each problem's run, each (n,)."""
 
     T: np.ndarray     # largest age used (0 if no stored gradient was used)
     s_lo: np.ndarray  # min_k (a_k + sum_c b_kc)

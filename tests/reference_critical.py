@@ -1,6 +1,6 @@
 """A slow, obviously-correct, one-problem-at-a-time critical-gradient method.
 
-Written step by step from DESIGN section 5 (the reference implementation's
+Written step by step from docs/math/critical_rule.md (the reference implementation's
 behaviour), with plain Python lists, to check the vectorized engine against.
 Buffer entries are [priority, gradient, born_step].
 """

@@ -18,7 +18,7 @@ from memgd.theory import critical_step, exact_rate
 from memgd.theory.pattern import Pattern
 
 MU, L = 1.0, 10.0
-REF = Pattern((0, 1), (1.0, 1.0))  # DESIGN 4 reference: alpha = 0.05, exact rate 0.89408
+REF = Pattern((0, 1), (1.0, 1.0))  # docs/math/certificates.md reference: alpha = 0.05, exact rate 0.89408
 
 
 @pytest.fixture(scope="module")

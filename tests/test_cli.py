@@ -14,7 +14,7 @@ def test_single_scenario_writes_matching_markdown_and_json(tmp_path, capsys):
     row = table["rows"][0]
     assert row["scenario"] == "fifo-sum-T1"
     # fixed pattern d = g_k + g_{k-1} at alpha = 0.05 on [1, 10]: its exact quadratic rate is the larger
-    # root of z^2 - 0.95 z + 0.05 (h = L), 0.894080 (DESIGN section 4)
+    # root of z^2 - 0.95 z + 0.05 (h = L), 0.894080 (docs/math/certificates.md)
     assert abs(row["exact quad"] - (0.95 + (0.95**2 - 0.2) ** 0.5) / 2) < 1e-9
     assert 0.85 < row["worst empirical"] <= row["exact quad"] + 1e-3
     assert row["bound"] == "inf" and row["verdict"] == "ok, bound vacuous"  # Theorem 1 vacuous at this step

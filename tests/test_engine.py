@@ -129,7 +129,7 @@ def test_declared_constants_bound_the_realized_ones(combination, selection):
 
 @pytest.mark.parametrize("name", AGGREGATIONS)
 def test_aggregation_constants_are_attained_with_a_full_buffer(name):
-    # with C = 3 used gradients, s, B, W take the closed forms of DESIGN section 5
+    # with C = 3 used gradients, s, B, W take the closed forms of docs/math/critical_rule.md
     P = make_quadratics(2, 3, 1.0, 5.0, rng=np.random.default_rng(4))
     kappa = 0.6
     res = run(P, Fifo(3), Aggregation(name, kappa), 0.01, 10, tol=0.0)

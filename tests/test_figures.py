@@ -119,7 +119,7 @@ def test_rate_vs_step_numbers_match_closed_forms(rate_step):
     assert d.alpha_critical == pytest.approx(0.1, rel=1e-9)  # z^2 - (1 - aL) z + aL: |z| = 1 at aL = 1
     assert d.alpha_vacuous == pytest.approx(0.01)            # s mu / (L^2 B W T) = 2 / (100 * 2)
     i = int(np.flatnonzero(np.isclose(d.alpha_fine, 0.05))[0])
-    # DESIGN section 4: larger root of z^2 - 0.95 z + 0.05 (h = mu)
+    # docs/math/certificates.md: larger root of z^2 - 0.95 z + 0.05 (h = mu)
     assert d.exact_fine[i] == pytest.approx((0.95 + math.sqrt(0.95**2 - 0.2)) / 2, abs=1e-10)
     j = int(np.flatnonzero(np.isclose(d.alpha_fine, 0.005))[0])
     assert d.analytic_fine[j] == pytest.approx((1 - 0.005 * 2 + 0.005**2 * 100 * 1 * 2 * 1) ** (1 / 3), rel=1e-12)

@@ -32,7 +32,7 @@ def test_minibatch_runs_are_reproducible_from_the_seed(noisy, name):
 
 
 def test_sgd_c_with_a_constant_step_converges_linearly_under_interpolation():
-    """Every component is minimized at x*, so the minibatch noise vanishes there (DESIGN section 6)."""
+    """Every component is minimized at x*, so the minibatch noise vanishes there (docs/math/problems.md)."""
     P = make_finite_sums(8, 6, 8, 1.0, 10.0, interpolating=True, rng=np.random.default_rng(4))
     res = run_optimizer(P, sgd_c(), 0.05, 3000, tol=1e-8, batch_size=2, rng=9)
     assert all(s is Status.CONVERGED for s in res.statuses()), res.message

@@ -1,4 +1,4 @@
-"""Numeric constants of Theorem 1 / 1b, DESIGN's figures, bad inputs, lambdify (issue 4, items 3-4)."""
+"""Numeric constants of Theorem 1 / 1b, the worked example of docs/math/theorem1.md, bad inputs, lambdify (issue 4, items 3-4)."""
 
 import math
 
@@ -17,12 +17,12 @@ from memgd.theory.lambdify import cache_info, numpy_function
 from memgd.theory.symbols import PARAMETERS, eps
 from memgd.theory.theorem import THEOREM_1, THEOREM_1B
 
-# DESIGN section 2 example: mu = 1, L = 10, "sum" with kappa = 1: d = g + mean(stored),
+# docs/math/theorem1.md example: mu = 1, L = 10, "sum" with kappa = 1: d = g + mean(stored),
 # so a = 1, b_c = 1/m: s = 2, B = 1, W = 2 (worked out by hand, independent of the code).
 SUM_K1 = dict(mu=1.0, L=10.0, s_lo=2.0, s_hi=2.0, B=1.0, W=2.0)
 
 
-# ---------- DESIGN's figures
+# ---------- the worked example's figures (docs/math/theorem1.md, computed there by hand)
 
 def test_design_theorem_1_vacuous_above_0_005():
     # alpha^2 L^2 B W T < alpha s mu  <=>  alpha < s mu / (L^2 B W T) = 2 / (100 * 2 * 2) = 0.005,
@@ -129,7 +129,7 @@ def test_iteration_count():
     assert iteration_count(eps=1e-3, rate=1.0) == math.inf
     assert iteration_count(eps=2.0, rate=0.9) == 0
     assert iteration_count(eps=1e-3, rate=0.0) == 1
-    # DESIGN: about 17 times more iterations than the exact rate 0.99599 needs
+    # worked example (docs/math/theorem1.md): about 17 times more iterations than the exact rate 0.99599 needs
     ratio = iteration_count(eps=1e-8, rate=0.99977) / iteration_count(eps=1e-8, rate=0.99599)
     assert 16.5 < ratio < 18
 
@@ -244,7 +244,7 @@ def test_lambdify_cache_is_keyed_by_expression():
 # ---------- aggregations
 
 def _hand_weights(aggregation, kappa, m):
-    """Weights written from DESIGN section 5's formulas (independent of memgd.theory.aggregations)."""
+    """Weights written from docs/math/critical_rule.md's formulas (independent of memgd.theory.aggregations)."""
     mean = [kappa / m] * m
     pick = [kappa] + [0.0] * (m - 1)
     table = {
@@ -294,7 +294,7 @@ def test_first_step_makes_design_example_vacuous():
     # The reference implementation's first step is d_0 = g_0 (empty buffer): s = 1 there.
     # Whole-run constants for "sum", kappa = 1 are then s_lo = 1, s_hi = 2, B = 1, W = 2, and
     # at alpha = 0.002, T = 3: p + q = 1 - 0.002 + 0.0024 = 1.0004 >= 1, so Theorem 1 is vacuous;
-    # DESIGN's 0.99977 is the steady-state figure (buffer non-empty, m >= 1).
+    # the worked example's 0.99977 (docs/math/theorem1.md) is the steady-state figure (buffer non-empty, m >= 1).
     c = aggregation_bounds("sum", 1.0, 2, m_min=0)
     assert (c.s_lo, c.s_hi, c.B, c.W) == (1.0, 2.0, 1.0, 2.0)
     whole = promise(aggregation="sum", kappa=1, topC=2, m_min=0, T=3, mu=1, L=10, alpha=0.002)

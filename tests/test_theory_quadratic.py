@@ -44,7 +44,7 @@ def random_pattern(rng, T_max=4, signed=False):
 # ---------- reference figures
 
 def test_reference_figure_0_89408():
-    # DESIGN section 4: mu=1, L=10, weights (1, 1) on ages (0, 1), alpha = 0.05.  At h the
+    # docs/math/certificates.md: mu=1, L=10, weights (1, 1) on ages (0, 1), alpha = 0.05.  At h the
     # polynomial is z^2 - (1 - 0.05h) z + 0.05h; at h = mu = 1 its larger root is
     # (0.95 + sqrt(0.95^2 - 0.2))/2; at h = L = 10 the roots have modulus sqrt(0.5) < that.
     expected = (0.95 + math.sqrt(0.95**2 - 0.2)) / 2
@@ -178,7 +178,7 @@ def test_critical_step_without_positive_sum_is_zero():
 
 
 def test_design_gap_at_0_002():
-    # DESIGN: at alpha = 0.002 (sum, kappa = 1, T = 3, C = 2) Theorem 1 gives 0.99977. Any
+    # worked example (docs/math/theorem1.md): at alpha = 0.002 (sum, kappa = 1, T = 3, C = 2) Theorem 1 gives 0.99977. Any
     # pattern of that rule with T = 3 has an exact rate well below it.
     for ages in [(0, 1, 3), (0, 2, 3)]:
         p = Pattern(ages, (1.0, 0.5, 0.5))

@@ -1,4 +1,4 @@
-r"""Theorem constants (s, B, W) of the paper's nine aggregations (DESIGN section 5).
+r"""Theorem constants (s, B, W) of the paper's nine aggregations (docs/math/critical_rule.md).
 
 With current gradient g, m >= 1 stored gradients :math:`g_1..g_m`, mean
 :math:`\bar g = \frac1m\sum_c g_c`, sum :math:`\Sigma = \sum_c g_c`, one picked stored

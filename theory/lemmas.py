@@ -1,4 +1,4 @@
-r"""Proof steps L1-L6 of Theorem 1 (DESIGN section 2) and the derived claims, as objects.
+r"""Proof steps L1-L6 of Theorem 1 (docs/math/theorem1.md) and the derived claims, as objects.
 
 Each :class:`Lemma` carries its statement as a sympy relation on scalar stand-ins
 (``r_k`` for :math:`\|x_k - x^\star\|`, ``M_k`` for a window maximum of :math:`r`,

@@ -5,7 +5,7 @@ r"""A fixed memory pattern: which past gradients enter the step, with which weig
     d_k = \sum_{j=0}^{J} w_j \, g_{k-\tau_j}, \qquad x_{k+1} = x_k - \alpha d_k,
 
 with :math:`\tau_0 = 0` (the current gradient) and distinct ages
-:math:`1 \le \tau_j \le T` for the stored gradients.  Its constants (DESIGN section 1)
+:math:`1 \le \tau_j \le T` for the stored gradients.  Its constants (docs/math/method.md)
 are :math:`s = \sum_j w_j`, :math:`B = \sum_{j \ge 1} |w_j|`,
 :math:`W = \sum_j |w_j|` and :math:`T = \max_j \tau_j` (0 with no memory).
 """

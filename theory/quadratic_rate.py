@@ -1,4 +1,4 @@
-r"""Exact linear rates of a fixed memory pattern on quadratics (DESIGN section 3).
+r"""Exact linear rates of a fixed memory pattern on quadratics (docs/math/quadratic_rates.md).
 
 On :math:`f(x) = \tfrac12 (x-x^\star)^\top A (x-x^\star)` with spectrum in
 :math:`[\mu, L]`, a fixed :class:`~memgd.theory.pattern.Pattern` (ages :math:`\tau_j`,
@@ -176,7 +176,7 @@ def exact_rate(mu: float, L: float, alpha: ArrayLike, pattern: Pattern | Sequenc
     (> 0).  Returns a Python float for one pattern and a scalar alpha, an array of
     shape ``alpha.shape`` for one pattern, ``(P, *alpha.shape)`` for P patterns.
 
-    Example (DESIGN section 4): ``exact_rate(1, 10, 0.05, Pattern((0, 1), (1, 1)))``
+    Example (docs/math/certificates.md): ``exact_rate(1, 10, 0.05, Pattern((0, 1), (1, 1)))``
     is 0.894075..., the larger root of :math:`z^2 - 0.95 z + 0.05` (h = mu).
     """
     return quadratic_rate(mu, L, alpha, pattern, n_grid=n_grid).rate

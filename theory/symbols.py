@@ -1,6 +1,6 @@
 r"""The theorem's symbols, with sympy assumptions, and the relations between them.
 
-Symbols (DESIGN section 1):
+Symbols (docs/math/method.md):
 
 .. math::
 

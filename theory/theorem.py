@@ -1,4 +1,4 @@
-r"""Theorem 1 and variant 1b (DESIGN section 2) as objects: hypotheses and conclusion.
+r"""Theorem 1 and variant 1b (docs/math/theorem1.md) as objects: hypotheses and conclusion.
 
 Let :math:`r_k = \|x_k - x^\star\|`, :math:`p = 1 - \alpha s_{lo} \mu`.
 

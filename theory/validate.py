@@ -1,6 +1,6 @@
 r"""Input checks: bad parameters raise ``ValueError`` naming the parameter and its range.
 
-Allowed ranges (DESIGN section 1; every combination rule satisfies them):
+Allowed ranges (docs/math/method.md; every combination rule satisfies them):
 :math:`0 < \mu < \infty`, :math:`\mu \le L < \infty`, :math:`\alpha > 0`, :math:`s_{lo}`
 finite, :math:`s_{hi} \ge s_{lo}`, :math:`B \ge 0`,
 :math:`W \ge \max(B, |s_{lo}|, |s_{hi}|)` (since :math:`W_k = |a_k| + \sum_c|b_{k,c}|

@@ -15,14 +15,14 @@ history :math:`x_{-i} = x_0`.  A certificate is a quadratic Lyapunov function
     \;\Longrightarrow\;
     \|x_k - x_\star\|^2 \le c\, \rho^{2k} \|x_0 - x_\star\|^2 .
 
-It covers every selection rule whose per-step choice lies in :math:`\Pi` (DESIGN 4).
+It covers every selection rule whose per-step choice lies in :math:`\Pi` (docs/math/certificates.md).
 
 In code terms: :func:`certify` bisects on :math:`\rho` over a DPP cvxpy problem
 (:mod:`memgd.proofs_check.certificates.sdp`, compiled once), and accepts a :math:`\rho` only after the
 float64 verifier (:mod:`memgd.proofs_check.certificates.verify`) has rebuilt and checked
 every matrix.  The returned :math:`\rho` is the smallest *verified* one; a solver
 failure or a failed verification at some :math:`\rho` counts as "not certified there".
-Example (DESIGN 4 reference case)::
+Example (docs/math/certificates.md reference case)::
 
     >>> certify(1.0, 10.0, 0.05, [Pattern((0, 1), (1.0, 1.0))]).rho   # doctest: +SKIP
     0.8941...   # the exact quadratic rate is 0.89408

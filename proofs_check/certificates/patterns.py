@@ -9,7 +9,7 @@ cover for the rate to hold "regardless of which gradients are selected".
 
 In code terms: a *weights function* maps the stored ages ``S`` (a sorted tuple) to the
 weights ``(a, b_1, ..., b_m)`` of ``(0, *S)``; :func:`patterns_for_subsets` enumerates.
-The aggregations of DESIGN section 5 (kappa scales the memory term, m = |S|):
+The aggregations of docs/math/critical_rule.md (kappa scales the memory term, m = |S|):
 
 =============  ==========================================  ==========================
 name           direction                                   weights (current, each stored)

@@ -1,4 +1,4 @@
-r"""The Lyapunov SDP of DESIGN section 4 as a DPP cvxpy problem, compiled once per setting.
+r"""The Lyapunov SDP of docs/math/certificates.md as a DPP cvxpy problem, compiled once per setting.
 
 For a window length :math:`T`, a set of patterns and a fixed :math:`\rho^2` (a cvxpy
 ``Parameter``), find :math:`P = P^\top`, :math:`p \ge 0`, per-pattern multipliers

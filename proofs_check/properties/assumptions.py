@@ -1,6 +1,6 @@
 r"""Which hypothesis of Theorem 1 / 1b a run or a rule breaks, in words.
 
-Theorem 1 needs, with the run's constants (DESIGN section 1):
+Theorem 1 needs, with the run's constants (docs/math/method.md):
 
 - (A1) :math:`s_{lo} > 0`: every step's weights sum to a positive number;
 - (A2) :math:`\alpha s_{hi} \le 2/(\mu + L)`;

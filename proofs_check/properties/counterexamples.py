@@ -10,7 +10,7 @@ the assumption of Theorem 1 the example breaks (:mod:`memgd.proofs_check.propert
     wrong point, where :math:`\nabla f(x) = -\kappa\,\mathrm{mean}(\text{stored})` (breaks A4);
 (c) the critical-gradient rule with aggregation "mean" and decay 0.9 or 0.99
     diverges on a well-conditioned quadratic at a step where plain gradient descent
-    converges (DESIGN section 5; its ages grow: breaks A3 for the realized T);
+    converges (docs/math/critical_rule.md; its ages grow: breaks A3 for the realized T);
 (d) a combination with :math:`s_{lo} \le 0` (breaks A1) diverges.
 """
 

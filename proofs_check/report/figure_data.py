@@ -174,7 +174,7 @@ def distance_data(*, mu: float = MU, L: float = L_SMOOTH, alpha: float | None = 
 # ----------------------------------------------------------------------------- figure 2
 
 
-REFERENCE_PATTERN = Pattern((0, 1), (1.0, 1.0))  # d_k = g_k + g_{k-1}, DESIGN section 4
+REFERENCE_PATTERN = Pattern((0, 1), (1.0, 1.0))  # d_k = g_k + g_{k-1}, docs/math/certificates.md
 REPORT_ALPHAS = (0.002, 0.005, 0.01, 0.02, 0.05, 0.08)
 
 
@@ -419,7 +419,7 @@ def counterexample_run(*, steps: int = 3000) -> CounterexampleRun:
 def critical_ages_data(*, mu: float = MU, L: float = L_SMOOTH, alpha: float = 0.05, top_c: int = 5,
                        kappa: float = 1.0, decays=DECAYS, aggregations=("sum", "mean"), n: int = 8, d: int = 10,
                        steps: int = 3000, seed: int = 0, counterexample_steps: int = 3000) -> CriticalAgesData:
-    """Figure 5: realized ages of the critical rule against decay (DESIGN section 5
+    """Figure 5: realized ages of the critical rule against decay (docs/math/critical_rule.md
     prototype setting: lr 0.05, topC 5, kappa 1), and counterexample (c)."""
     batches = _batches(mu, L, n, d, seed)
     G, D = len(aggregations), len(decays)

@@ -3,7 +3,7 @@
 A scenario fixes (mu, L), a selection rule, a combination rule and a step size.
 ``expect`` is the outcome the empirical runs should have, when one is known: the
 named scenarios must converge, or show a documented finding (the critical rule
-with aggregation "mean" and decay 0.99 diverges, DESIGN section 5); grid
+with aggregation "mean" and decay 0.99 diverges, docs/math/critical_rule.md); grid
 scenarios have ``expect=None`` and their outcome is reported, not asserted.
 
 ``pattern_set`` is the class of rules a certificate for the scenario covers:
@@ -59,7 +59,7 @@ def _weights_for_ages(ages: tuple[int, ...], combination: CombinationRule) -> tu
     m = len(ages)
     if isinstance(combination, Aggregation):
         if m == 0 or combination.kappa == 0.0:
-            return (1.0,)  # the direction is g itself (DESIGN section 5)
+            return (1.0,)  # the direction is g itself (docs/math/critical_rule.md)
         if combination.name not in ("sum", "mid", "mean"):
             return None  # picks depend on priorities: no fixed pattern
         a, b = aggregation_weights(combination.name, combination.kappa, m)
@@ -96,19 +96,19 @@ def named_scenarios() -> list[Scenario]:
     return [
         Scenario("gd", mu, L, Fifo(0), Aggregation("sum"), 0.1, note="plain gradient descent",
                  pattern_set=(Pattern.plain(),)),
-        Scenario("fifo-sum-T1", mu, L, Fifo(1), Aggregation("sum"), 0.05, note="DESIGN reference case",
+        Scenario("fifo-sum-T1", mu, L, Fifo(1), Aggregation("sum"), 0.05, note="reference case (docs/math/quadratic_rates.md)",
                  pattern_set=aggregation_patterns("sum", 1, 1, include_empty=True)),
         Scenario("fifo-mean-T3", mu, L, Fifo(3), Aggregation("mean"), 0.05,
                  pattern_set=aggregation_patterns("mean", 3, 3, include_empty=True)),
         Scenario("oldest-sum-T3C2", mu, L, KeepOldest(2, max_age=3), Aggregation("sum"), 0.002,
-                 steps=6000, note="maximum-age adversary, DESIGN section 2 figures",
+                 steps=6000, note="maximum-age adversary, docs/math/theorem1.md figures",
                  pattern_set=aggregation_patterns("sum", 3, 2)),  # its ring starts filled: never empty
         Scenario("critical-sum-0.7", mu, L, CriticalGradients(5, 0.7), Aggregation("sum"), 0.05),
         Scenario("critical-mean-0.7", mu, L, CriticalGradients(5, 0.7), Aggregation("mean"), 0.05),
         Scenario("critical-sum-0.99", mu, L, CriticalGradients(5, 0.99), Aggregation("sum"), 0.05,
                  steps=8000, note="slow: old large gradients linger"),
         Scenario("critical-mean-0.99", mu, L, CriticalGradients(5, 0.99), Aggregation("mean"), 0.05,
-                 expect=Status.DIVERGED, note="finding: diverges (DESIGN section 5)"),
+                 expect=Status.DIVERGED, note="finding: diverges (docs/math/critical_rule.md)"),
     ]
 
 
