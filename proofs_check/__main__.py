@@ -16,6 +16,7 @@ stored, a report marked PARTIAL is written, and ``--resume`` completes it.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -113,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # the output was piped into a program that stopped reading (head)
+        sys.stdout = open(os.devnull, "w")
+        return EXIT_OK
 
 
 def _main(argv: list[str]) -> int:

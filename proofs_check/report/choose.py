@@ -24,12 +24,13 @@ def attributes(sc: Scenario) -> dict[str, object]:
 FILTER_KEYS = ("L", "mu", "T", "C", "agg", "rule", "name")
 
 
-def describe(sc: Scenario) -> str:
-    """One line: name, then L, T, C, aggregation, step and the scenario's note."""
+def describe(sc: Scenario, width: int = 100) -> str:
+    """One line of at most ``width`` characters: name, L, T, C, aggregation, step and the scenario's note."""
     a = attributes(sc)
-    T = f"T={a['T']}" if a["T"] is not None else "T=measured"
-    note = f": {sc.note}" if sc.note else ""
-    return f"{sc.name:<26} L={sc.L:<5g} {T:<10} C={a['C']:<3} {a['agg']:<5} alpha={sc.alpha:<9.4g}{note}"
+    T = a["T"] if a["T"] is not None else "meas"
+    line = f"{sc.name:<24} L={sc.L:<4g} T={T:<4} C={a['C']:<2} {a['agg']:<4} alpha={sc.alpha:<8.3g}"
+    line = f"{line} {sc.note}".rstrip() if sc.note else line.rstrip()
+    return line if len(line) <= width else line[:width - 3] + "..."
 
 
 def parse_filter(text: str) -> dict[str, str]:
