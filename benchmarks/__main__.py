@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from memgd.benchmarks import engine, others
+from memgd.benchmarks import campaigns, engine, others
 from memgd.benchmarks.timing import machine
 
 # name -> (run, report, description); the suite's wall time is skipped with --quick
@@ -26,6 +26,12 @@ BENCHMARKS = {
     "certificates": (others.certificates, others.report_certificates,
                      "time per certificate, T=1..4, and PEPit N=30"),
     "suite": (others.suite, others.report_suite, "test suite wall time (ci profile)"),
+    "report_parallel": (campaigns.report_parallel, campaigns.report_report_parallel,
+                        "report wall time, serial vs 2 loky workers (full report; --quick: the quick one)"),
+    "dask_overhead": (campaigns.dask_overhead, campaigns.report_dask_overhead,
+                      "Dask LocalCluster overhead per task vs the median scenario task"),
+    "grid_sample": (campaigns.grid_sample, campaigns.report_grid_sample,
+                    "time per scenario of examples/grid-large.toml (40 sampled), for cluster sizing"),
 }
 
 

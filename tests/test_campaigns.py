@@ -221,3 +221,37 @@ def test_terminal_view_fits_100_columns():
     text = render_text([wide, two])
     assert max(len(line) for line in text.splitlines()) <= 100
     assert "column 1" in text and "column 2 " not in text and "7 of 8" in text
+
+
+def test_example_grid_file_is_large_and_valid():
+    from memgd.proofs_check.report.grid_file import load_grid
+
+    root = Path(__file__).resolve().parents[1]
+    scenarios = load_grid(root / "examples" / "grid-large.toml")
+    assert len(scenarios) >= 2000 and len({s.name for s in scenarios}) == len(scenarios)
+    assert "2,256 scenarios" in (root / "examples" / "grid-large.toml").read_text() and len(scenarios) == 2256
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[[adversary]]\nL = [0.5]", "L must exceed mu"),
+    ("[[adversary]]\nfractions = [1.2]", "fractions must lie in (0, 1)"),
+    ("[[adversary]]\nT = [0]", "T must be an integer >= 1"),
+    ("[[adversary]]\nagregations = ['sum']", "unknown key(s) agregations"),
+    ("[[critical]]\naggregations = ['max']", "aggregations must be among"),
+    ("[[critical]]\nL = [10]\n[[critical]]\nL = [10]", "names repeat"),
+    ("[[nope]]", "unknown table"),
+])
+def test_grid_file_errors_name_the_table_and_key(text, message):
+    from memgd.proofs_check.report.grid_file import scenarios_from_grid
+
+    with pytest.raises(ValueError, match=None) as info:
+        scenarios_from_grid(text)
+    assert message in str(info.value)
+
+
+def test_grid_file_expands_like_the_default_grid():
+    from memgd.proofs_check.report.grid_file import scenarios_from_grid
+    from memgd.proofs_check.report.scenarios import critical_rule_scenarios, grid_scenarios
+
+    text = "[[adversary]]\nL = [10, 100]\nT = [1, 2, 3]\n[[critical]]\n"
+    assert scenarios_from_grid(text) == grid_scenarios() + critical_rule_scenarios()
