@@ -255,3 +255,21 @@ def test_grid_file_expands_like_the_default_grid():
 
     text = "[[adversary]]\nL = [10, 100]\nT = [1, 2, 3]\n[[critical]]\n"
     assert scenarios_from_grid(text) == grid_scenarios() + critical_rule_scenarios()
+
+
+def toy_section(progress) -> Section:
+    """A toy section: one row, one failing check."""
+    from memgd.proofs_check.report.render import Check
+
+    progress("toy")
+    return Section("toy", ["x"], rows=[{"x": 1.0}], checks=[Check("toy check", False, "fails on purpose")])
+
+
+def test_a_section_is_added_with_one_builder_line():
+    from memgd.proofs_check.report.assemble import Plan, SectionBuilder, build_report
+
+    builders = [SectionBuilder.single("toy", toy_section),
+                SectionBuilder.single("off", toy_section, enabled=lambda plan: False)]
+    run = build_report(builders, Plan(()), RunConfig("serial"))
+    assert [s.title for s in run.sections] == ["toy"] and run.sections[0].failed[0].name == "toy check"
+    assert run.timing["toy"]["tasks"] == 1 and not run.interrupted
