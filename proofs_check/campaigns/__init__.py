@@ -8,7 +8,7 @@ output folder as it arrives (:class:`ResultStore`) and returns them by task key.
 Every task runs with one BLAS thread and draws its randomness only from its own
 parameters (an explicit seed, or :func:`task_seed`, derived from the task's key),
 so results are identical bit for bit whatever the backend and the number of
-workers.  This package may import numpy, joblib, threadpoolctl, tqdm, dask (only
+workers.  This package may import numpy, joblib, threadpoolctl, rich, dask (only
 when the dask backend is chosen) and ``memgd.__version__``; it knows nothing of
 the report, the solvers or the theory.
 """

@@ -1,12 +1,13 @@
 """Progress of a campaign on stderr: a bar with a time estimate on a terminal, plain lines otherwise.
 
 ``mode`` is ``"auto"`` (bar if stderr is a terminal, else lines), ``"bar"``
-(tqdm: done/total, elapsed and remaining time), ``"lines"`` (one line per
+(rich: done/total, elapsed and estimated remaining time, the last task finished), ``"lines"`` (one line per
 finished task, with its seconds and the estimated time left) or ``"quiet"``.
 """
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 
@@ -30,17 +31,23 @@ class Progress:
         if already_done:
             self._line(f"{already_done} of {total} tasks already done (--resume)")
         if self.mode == "bar":
-            from tqdm import tqdm
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn, TimeRemainingColumn,
+            )
 
-            self._bar = tqdm(total=total, initial=already_done, desc=self.description, unit="task",
-                             file=sys.stderr, dynamic_ncols=True, smoothing=0.1)
+            self._bar = Bar(TextColumn("{task.description}"), BarColumn(bar_width=30), MofNCompleteColumn(),
+                            TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
+                            TextColumn("{task.fields[last]}"),
+                            console=Console(file=sys.stderr, width=_width()))
+            self._bar.start()
+            self._task = self._bar.add_task(self.description, total=total, completed=already_done, last="")
 
     def advance(self, label: str, seconds: float) -> None:
         self.count += 1
         self._fresh += 1
         if self._bar is not None:
-            self._bar.set_postfix_str(label[:30], refresh=False)
-            self._bar.update(1)
+            self._bar.update(self._task, advance=1, last=label[:24])
         elif self.mode == "lines":
             elapsed = time.perf_counter() - self._start
             left = elapsed / self._fresh * (self.total - self.count)
@@ -48,13 +55,19 @@ class Progress:
 
     def close(self, interrupted: bool = False) -> None:
         if self._bar is not None:
-            self._bar.close()
+            self._bar.stop()
             self._bar = None
         if interrupted and self.mode != "quiet":
             self._line(f"interrupted: {self.count} of {self.total} tasks done and stored")
 
     def _line(self, text: str) -> None:
         print(text, file=sys.stderr, flush=True)
+
+
+def _width() -> int:
+    """The terminal's width, at most 100 (100 when the terminal reports none)."""
+    columns = shutil.get_terminal_size((100, 24)).columns
+    return min(columns, 100) if columns > 0 else 100
 
 
 def _duration(seconds: float) -> str:
