@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from memgd.proofs_check.campaigns import Progress, ResultStore, Task
+from memgd.proofs_check.campaigns import BackendUnavailable, Progress, ResultStore, Task
 from memgd.proofs_check.campaigns.cli import add_arguments, config_from_args
 from memgd.proofs_check.report.assemble import Plan, SectionBuilder, build_report
 from memgd.proofs_check.report.choose import FILTER_KEYS, apply_filter, describe, parse_filter, pick
@@ -138,8 +138,12 @@ def _main(argv: list[str]) -> int:
         return EXIT_USAGE
     plan = Plan(tuple(scenarios), full=full, quick=args.quick, counterexamples=not args.no_counterexamples)
     progress = Progress("quiet" if args.quiet else "auto", "report")
-    run = build_report(SECTIONS, plan, config, store=ResultStore(args.out / "tasks"), resume=args.resume,
-                       progress=progress)
+    try:
+        run = build_report(SECTIONS, plan, config, store=ResultStore(args.out / "tasks"), resume=args.resume,
+                           progress=progress)
+    except BackendUnavailable as err:
+        print(f"python -m memgd.proofs_check: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
     partial = (f"interrupted after {run.done} of {run.total} tasks; the finished ones are stored: rerun the same "
                "command with --resume to complete the report") if run.interrupted else ""
     timing = {"wall_seconds": round(time.perf_counter() - start, 3), "sections": run.timing}

@@ -99,6 +99,25 @@ def test_ctrl_c_stops_loky_workers_and_exits_130_without_traceback(tmp_path):
     assert doc["partial"] is True
     stored = len(list((tmp_path / "tasks").glob("*.pkl")))
     assert 1 <= stored < 15
+    deadline = time.monotonic() + 30  # the workers are gone too: nothing left in the process group
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail("worker processes survived the interrupt")
+
+
+def test_unreachable_dask_scheduler_is_a_usage_error(tmp_path, capsys):
+    import dask
+
+    with dask.config.set({"distributed.comm.timeouts.connect": "2s"}):
+        code = main(["--scenario", "gd", "--backend", "dask", "--scheduler", "tcp://127.0.0.1:9", "--quiet",
+                     "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2 and "cannot connect" in err and err.count("\n") == 1, err
 
 
 def test_results_do_not_depend_on_backend_or_worker_count():

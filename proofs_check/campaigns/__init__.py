@@ -13,10 +13,10 @@ when the dask backend is chosen) and ``memgd.__version__``; it knows nothing of
 the report, the solvers or the theory.
 """
 
-from memgd.proofs_check.campaigns.backends import BACKENDS, Interrupted, RunConfig, run_tasks
+from memgd.proofs_check.campaigns.backends import BACKENDS, BackendUnavailable, Interrupted, RunConfig, run_tasks
 from memgd.proofs_check.campaigns.progress import Progress
 from memgd.proofs_check.campaigns.store import ResultStore
 from memgd.proofs_check.campaigns.tasks import Task, TaskResult, task_seed
 
-__all__ = ["BACKENDS", "Interrupted", "Progress", "ResultStore", "RunConfig", "Task", "TaskResult", "run_tasks",
+__all__ = ["BACKENDS", "BackendUnavailable", "Interrupted", "Progress", "ResultStore", "RunConfig", "Task", "TaskResult", "run_tasks",
            "task_seed"]

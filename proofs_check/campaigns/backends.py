@@ -68,6 +68,10 @@ class RunConfig:
                 raise ValueError("backend dask needs dask.distributed: pip install 'memgd[dask]'") from err
 
 
+class BackendUnavailable(ValueError):
+    """The backend cannot start (no Dask scheduler at the address): a usage error, found before any task runs."""
+
+
 class Interrupted(Exception):
     """Ctrl-C during a campaign; ``done`` holds the results finished (and stored) before it."""
 
@@ -162,7 +166,10 @@ def _dask(todo: list[Task], config: RunConfig) -> Iterator[tuple[Task, TaskResul
         return
     with ExitStack() as stack:
         if config.scheduler:
-            client = stack.enter_context(Client(config.scheduler))
+            try:
+                client = stack.enter_context(Client(config.scheduler))
+            except (OSError, TimeoutError) as err:
+                raise BackendUnavailable(f"--scheduler {config.scheduler}: cannot connect ({err})") from None
         else:
             with _children_ignore_sigint():  # Ctrl-C is the client's to handle: no tracebacks from workers
                 cluster = stack.enter_context(LocalCluster(
