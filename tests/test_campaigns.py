@@ -60,27 +60,27 @@ def test_quick_report_is_identical_on_every_backend(serial_quick, tmp_path):
 def test_interrupted_report_is_partial_and_resumes_to_the_same_json(serial_quick, tmp_path, monkeypatch, capsys):
     calls = []
 
-    def interrupt_on_the_fourth(fn, params):
+    def interrupt_on_the_eighth(fn, params):
         calls.append(fn)
-        if len(calls) == 4:
+        if len(calls) == 8:  # the 5 optimizer pairs run first (fewest tasks), then 2 of the 10 scenarios
             raise KeyboardInterrupt
         return backends.call.__wrapped__(fn, params)
 
-    interrupt_on_the_fourth.__wrapped__ = backends.call
-    monkeypatch.setattr(backends, "call", interrupt_on_the_fourth)
+    interrupt_on_the_eighth.__wrapped__ = backends.call
+    monkeypatch.setattr(backends, "call", interrupt_on_the_eighth)
     code, partial = run_report(tmp_path, "--backend", "serial")
     assert code == 130
     assert partial["partial"] is True and "--resume" in partial["metadata"]["partial"]
     scenarios = next(s for s in partial["sections"] if s["title"].startswith("Scenarios"))
-    assert scenarios["partial"].startswith("3 of 10 tasks") and len(scenarios["rows"]) == 3
+    assert scenarios["partial"].startswith("2 of 10 tasks") and len(scenarios["rows"]) == 2
     assert "PARTIAL REPORT" in (tmp_path / "report.md").read_text()
-    assert len(list((tmp_path / "tasks").glob("*.pkl"))) == 3
+    assert len(list((tmp_path / "tasks").glob("*.pkl"))) == 7
     assert "Traceback" not in capsys.readouterr().err
 
     monkeypatch.undo()
     code, resumed = run_report(tmp_path, "--backend", "serial", "--resume")
     assert code == 0 and resumed["partial"] is False
-    assert resumed["metadata"]["run"]["tasks_resumed"] == 3
+    assert resumed["metadata"]["run"]["tasks_resumed"] == 7
     assert comparable(resumed) == comparable(serial_quick)
 
 

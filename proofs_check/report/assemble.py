@@ -109,7 +109,9 @@ def build_report(builders: Sequence[SectionBuilder], plan: Plan, config: RunConf
     """Run every enabled builder's tasks as one campaign, then build the sections (partial after Ctrl-C)."""
     active = [b for b in builders if b.enabled(plan)]
     tasks = {b.name: b.tasks(plan) for b in active}
-    everything = [t for b in active for t in tasks[b.name]]
+    # builders with few tasks (whole sections, searches) have the longest ones: start them first, so that
+    # no long task is left alone at the end while the other workers idle
+    everything = [t for b in sorted(active, key=lambda b: len(tasks[b.name])) for t in tasks[b.name]]
     stored = sum(1 for t in everything if store is not None and t.key in store) if resume else 0
     interrupted = False
     try:
