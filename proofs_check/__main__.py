@@ -55,7 +55,7 @@ SECTIONS: list[SectionBuilder] = [
                    tasks=lambda plan: [Task(search_task, {"name": s.__name__}, f"search {s.__name__}")
                                        for s in SEARCHES],
                    build=lambda plan, done: counterexample_section(found=done.values("counterexamples")),
-                   enabled=lambda plan: plan.full and plan.counterexamples and not plan.quick),
+                   enabled=lambda plan: plan.full and not plan.quick),
 ]
 
 
@@ -81,7 +81,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     what.add_argument("--list", action="store_true",
                       help="list the chosen scenarios, one line each, and exit")
     what.add_argument("--no-counterexamples", action="store_true",
-                      help="skip the counterexample searches (about a minute)")
+                      help="skip the counterexample searches (about a minute); same as --skip counterexamples")
+    what.add_argument("--skip", action="append", metavar="SECTION", choices=[b.name for b in SECTIONS],
+                      help=f"do not run this section (repeatable): {', '.join(b.name for b in SECTIONS)}")
     out = parser.add_argument_group("output")
     out.add_argument("--out", type=Path, default=Path("memgd-report"),
                      help="folder for report.md, report.json and the stored tasks (default: ./memgd-report)")
@@ -136,7 +138,8 @@ def _main(argv: list[str]) -> int:
     except ValueError as err:
         print(f"python -m memgd.proofs_check: error: {err}", file=sys.stderr)
         return EXIT_USAGE
-    plan = Plan(tuple(scenarios), full=full, quick=args.quick, counterexamples=not args.no_counterexamples)
+    skip = set(args.skip or []) | ({"counterexamples"} if args.no_counterexamples else set())
+    plan = Plan(tuple(scenarios), full=full, quick=args.quick, skip=frozenset(skip))
     progress = Progress("quiet" if args.quiet else "auto", "report")
     try:
         run = build_report(SECTIONS, plan, config, store=ResultStore(args.out / "tasks"), resume=args.resume,

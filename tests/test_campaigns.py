@@ -292,3 +292,10 @@ def test_a_section_is_added_with_one_builder_line():
     run = build_report(builders, Plan(()), RunConfig("serial"))
     assert [s.title for s in run.sections] == ["toy"] and run.sections[0].failed[0].name == "toy check"
     assert run.timing["toy"]["tasks"] == 1 and not run.interrupted
+
+
+def test_skip_removes_a_section_before_its_tasks_run(tmp_path):
+    code = main(["--quick", "--skip", "optimizers", "--backend", "serial", "--quiet", "--out", str(tmp_path)])
+    doc = json.loads((tmp_path / "report.json").read_text())
+    assert code == 0 and not any(s["title"].startswith("Memory-augmented") for s in doc["sections"])
+    assert "optimizers" not in doc["metadata"]["timing"]["sections"]

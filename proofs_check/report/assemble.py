@@ -31,7 +31,7 @@ class Plan:
     scenarios: tuple[Scenario, ...]
     full: bool = True             # the scenarios are a fixed default set (not --scenario, --filter or --grid)
     quick: bool = False
-    counterexamples: bool = True
+    skip: frozenset[str] = frozenset()  # section names not to run (--skip NAME, --no-counterexamples)
 
 
 class Done:
@@ -107,7 +107,7 @@ def build_report(builders: Sequence[SectionBuilder], plan: Plan, config: RunConf
                  store: ResultStore | None = None, resume: bool = False,
                  progress: Progress | None = None) -> ReportRun:
     """Run every enabled builder's tasks as one campaign, then build the sections (partial after Ctrl-C)."""
-    active = [b for b in builders if b.enabled(plan)]
+    active = [b for b in builders if b.name not in plan.skip and b.enabled(plan)]
     tasks = {b.name: b.tasks(plan) for b in active}
     # builders with few tasks (whole sections, searches) have the longest ones: start them first, so that
     # no long task is left alone at the end while the other workers idle
