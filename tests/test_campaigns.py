@@ -29,9 +29,10 @@ def drawn_from_key(n: int) -> list[float]:
 
 
 def comparable(doc: dict) -> dict:
-    """The report without the parts that depend on how it was run (backend, workers, times)."""
+    """The report without the parts that depend on how it was run (backend, workers, times) and on the
+    working tree's state at that moment (git_dirty flips if a file is edited between two runs)."""
     doc = dict(doc)
-    doc["metadata"] = {k: v for k, v in doc["metadata"].items() if k not in ("run", "timing")}
+    doc["metadata"] = {k: v for k, v in doc["metadata"].items() if k not in ("run", "timing", "git_dirty")}
     return doc
 
 
