@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from memgd.benchmarks import bench_autolyap, engine, footprint, others
+from memgd.benchmarks import bench_autolyap, campaigns, engine, footprint, others
 from memgd.benchmarks.timing import machine
 
 # name -> (run, report, description); the suite's wall time is skipped with --quick
@@ -31,6 +31,12 @@ BENCHMARKS = {
     "autolyap": (bench_autolyap.comparison, bench_autolyap.report_comparison,
                  "certify vs PEPit (N = 10, 20) vs AutoLyap (optional, GPL) on fixed patterns: rate and time"),
     "suite": (others.suite, others.report_suite, "test suite wall time (ci profile)"),
+    "report_parallel": (campaigns.report_parallel, campaigns.report_report_parallel,
+                        "report wall time, serial vs 2 loky workers (full report; --quick: the quick one)"),
+    "dask_overhead": (campaigns.dask_overhead, campaigns.report_dask_overhead,
+                      "Dask LocalCluster overhead per task vs the median scenario task"),
+    "grid_sample": (campaigns.grid_sample, campaigns.report_grid_sample,
+                    "time per scenario of examples/grid-large.toml (40 sampled), for cluster sizing"),
 }
 
 

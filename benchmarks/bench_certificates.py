@@ -3,7 +3,8 @@
 1. Time per certificate for T = 1..4, "sum" aggregation, C = T, all subsets of ages
    (the number of patterns is 2^T - 1), bisection from 0 and gallop from the
    quadratic rate; PEPit N = 30 on the full pattern for comparison.
-2. Grid: mu = 1, L in {10, 100}, T in {1, 2, 3}, aggregations sum / mean (the single
+2. Grid (a campaign: ``--backend``/``--workers``; serial by default, since the cells'
+   times are reported): mu = 1, L in {10, 100}, T in {1, 2, 3}, aggregations sum / mean (the single
    full pattern and the set of all subsets) and a fixed pattern, steps at fractions of
    the quadratic stability limit.  Counts false certificates (rho below the exact
    quadratic rate; must be 0), the tightness (1 - rho_cert) / (1 - rho_quad), and
@@ -25,6 +26,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from memgd.proofs_check.campaigns import Progress, RunConfig, Task, run_tasks  # noqa: E402
+from memgd.proofs_check.campaigns.cli import add_arguments, config_from_args  # noqa: E402
 from memgd.proofs_check.certificates.certify import certify  # noqa: E402
 from memgd.proofs_check.certificates.patterns import aggregation_patterns  # noqa: E402
 from memgd.proofs_check.certificates.pepit_worst_case import pepit_worst_case  # noqa: E402
@@ -79,41 +82,53 @@ def theorem1_block(L: float = 10.0) -> list[dict]:
     return rows
 
 
-def grid(fracs: tuple[float, ...], pepit_steps: int) -> list[dict]:
-    rows = []
-    for L in (10.0, 100.0):
-        for T in (1, 2, 3):
-            cases = {
-                "sum-full": (aggregation_patterns("sum", T, T)[-1],),
-                "mean-full": (aggregation_patterns("mean", T, T)[-1],),
-                f"fixed(0,{T};1,.5)": (Pattern((0, T), (1.0, 0.5)),),
-                "sum-set": aggregation_patterns("sum", T, T, include_empty=True),
-                "mean-set": aggregation_patterns("mean", T, T, include_empty=True),
-            }
-            for name, pats in cases.items():
-                a_c = min(critical_step(MU, L, p) for p in pats)
-                for frac in fracs:
-                    alpha = frac * a_c
-                    q = float(np.max(exact_rate(MU, L, alpha, list(pats))))
-                    t = time.perf_counter()
-                    c = certify(MU, L, alpha, pats)
-                    dt = time.perf_counter() - t
-                    row = dict(L=L, T=T, case=name, n_patterns=len(pats), frac=frac, alpha=alpha, rho_quad=q,
-                               status=c.status.name, rho=c.rho, transient=c.transient, time=dt,
-                               reason=c.reason, theorem1=theorem1(alpha, L, pats),
-                               rejected=c.n_rejected, solver_failed=c.n_solver_failed)
-                    if c.certified:
-                        row["false"] = bool(c.rho < q - 1e-12)
-                        row["tightness"] = (1 - c.rho) / (1 - q)
-                        row["worse_than_theorem1"] = bool(c.rho > row["theorem1"])
-                        if len(pats) == 1 and pepit_steps:
-                            r = pepit_worst_case(MU, L, alpha, pats[0], pepit_steps)
-                            row.update(pepit_status=r.status.name, pepit_primal=r.primal,
-                                       pepit_bound_ok=bool(r.primal <= c.bound(pepit_steps) * (1 + 1e-6)),
-                                       pepit_rate=r.rate)
-                    rows.append(row)
-                    print(f"  L={L:<5g} T={T} {name:<16s} frac={frac:<4g} rho={c.rho if c.rho else float('nan'):.5f}"
-                          f" quad={q:.5f} thm1={row['theorem1']:.5f} {c.status.name} {dt:.2f}s", flush=True)
+def grid_cases(T: int) -> dict[str, tuple]:
+    """The pattern sets of the grid at largest age T."""
+    return {
+        "sum-full": (aggregation_patterns("sum", T, T)[-1],),
+        "mean-full": (aggregation_patterns("mean", T, T)[-1],),
+        f"fixed(0,{T};1,.5)": (Pattern((0, T), (1.0, 0.5)),),
+        "sum-set": aggregation_patterns("sum", T, T, include_empty=True),
+        "mean-set": aggregation_patterns("mean", T, T, include_empty=True),
+    }
+
+
+def grid_cell(L: float, T: int, name: str, frac: float, pepit_steps: int) -> dict:
+    """One cell of the grid: certificate, exact rate, Theorem 1 and (single patterns) PEPit; a campaign task."""
+    pats = grid_cases(T)[name]
+    a_c = min(critical_step(MU, L, p) for p in pats)
+    alpha = frac * a_c
+    q = float(np.max(exact_rate(MU, L, alpha, list(pats))))
+    t = time.perf_counter()
+    c = certify(MU, L, alpha, pats)
+    dt = time.perf_counter() - t
+    row = dict(L=L, T=T, case=name, n_patterns=len(pats), frac=frac, alpha=alpha, rho_quad=q,
+               status=c.status.name, rho=c.rho, transient=c.transient, time=dt,
+               reason=c.reason, theorem1=theorem1(alpha, L, pats),
+               rejected=c.n_rejected, solver_failed=c.n_solver_failed)
+    if c.certified:
+        row["false"] = bool(c.rho < q - 1e-12)
+        row["tightness"] = (1 - c.rho) / (1 - q)
+        row["worse_than_theorem1"] = bool(c.rho > row["theorem1"])
+        if len(pats) == 1 and pepit_steps:
+            r = pepit_worst_case(MU, L, alpha, pats[0], pepit_steps)
+            row.update(pepit_status=r.status.name, pepit_primal=r.primal,
+                       pepit_bound_ok=bool(r.primal <= c.bound(pepit_steps) * (1 + 1e-6)),
+                       pepit_rate=r.rate)
+    return row
+
+
+def grid(fracs: tuple[float, ...], pepit_steps: int, config: RunConfig = RunConfig("serial")) -> list[dict]:
+    """Every cell, run as a campaign (serial by default: the cells' times are part of the benchmark)."""
+    tasks = [Task(grid_cell, dict(L=L, T=T, name=name, frac=frac, pepit_steps=pepit_steps),
+                  f"L={L:g} T={T} {name} frac={frac:g}")
+             for L in (10.0, 100.0) for T in (1, 2, 3) for name in grid_cases(T) for frac in fracs]
+    done = run_tasks(tasks, config, progress=Progress("quiet"))
+    rows = [done[t.key].value for t in tasks]
+    for row in rows:
+        rho = row["rho"] if row["rho"] else float("nan")
+        print(f"  L={row['L']:<5g} T={row['T']} {row['case']:<16s} frac={row['frac']:<4g} rho={rho:.5f}"
+              f" quad={row['rho_quad']:.5f} thm1={row['theorem1']:.5f} {row['status']} {row['time']:.2f}s", flush=True)
     return rows
 
 
@@ -124,7 +139,10 @@ def main(argv=None) -> dict:
     ap.add_argument("--pepit-steps", type=int, default=20)
     ap.add_argument("--timing-alpha", type=float, default=0.02)
     ap.add_argument("--json", type=Path)
+    add_arguments(ap)
+    ap.set_defaults(backend="serial")  # the grid's per-cell times are figures of this benchmark
     args = ap.parse_args(argv)
+    config = config_from_args(args)
 
     print(f"== time per certificate (mu=1, L=10, sum, C=T, all subsets, alpha={args.timing_alpha})")
     trows = timing(args.max_T, args.timing_alpha)
@@ -141,7 +159,7 @@ def main(argv=None) -> dict:
         print(f"T={r['T']} alpha={r['alpha']:.3g} theorem1={r['theorem1']:.6f} cert={r['rho'] or float('nan'):.6f}"
               f" quad={r['rho_quad']:.6f} {r['status']}")
     print("== grid")
-    grows = grid(tuple(args.fracs), args.pepit_steps)
+    grows = grid(tuple(args.fracs), args.pepit_steps, config)
     cert = [r for r in grows if r["status"] == "CERTIFIED"]
     single = [r for r in cert if r["n_patterns"] == 1]
     summary = dict(

@@ -2,7 +2,11 @@
 
 Each figure's numbers come from :mod:`memgd.proofs_check.report.figure_data`; this module only
 chooses the settings (full or ``--quick``), draws, saves PNG and SVG, and prints one
-progress line per figure on stderr.
+progress line per figure on stderr.  The data of the figures are independent tasks run by
+:mod:`memgd.proofs_check.campaigns` (``--backend``, ``--workers``, ``--scheduler``; on every
+core by default); the drawing happens in this process.
+
+Exit status: 0 figures written, 2 bad usage, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ from memgd.proofs_check.report import figure_data as fd
 from memgd.proofs_check.report.convergence_experiment import convergence_figure_data
 from memgd.proofs_check.report.reference_oddities import oddity_figure_data
 from memgd.proofs_check.report.sandwich_data import sandwich_vs_step_data
+from memgd.proofs_check.campaigns import Interrupted, Progress, Task, run_tasks
+from memgd.proofs_check.campaigns.cli import add_arguments, config_from_args
+from memgd.proofs_check.report.render import check_writable
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,12 @@ FIGURES: tuple[FigureSpec, ...] = (
 NAMES = tuple(s.name for s in FIGURES)
 
 
+def compute_figure(name: str, quick: bool) -> object:
+    """The data of figure ``name`` (full or ``--quick`` settings): one campaign task."""
+    spec = next(s for s in FIGURES if s.name == name)
+    return spec.compute(**(spec.quick if quick else {}))
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m memgd.figures", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("memgd-figures"),
@@ -56,17 +69,30 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="coarser grids and fewer runs (about 20 s)")
     parser.add_argument("--only", action="append", metavar="NAME", choices=NAMES,
                         help=f"draw only this figure (repeatable): {', '.join(NAMES)}")
+    add_arguments(parser)
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    try:
+        config = config_from_args(args)
+        check_writable(args.out)
+    except ValueError as err:
+        print(f"python -m memgd.figures: error: {err}", file=sys.stderr)
+        return 2
     specs = [s for s in FIGURES if not args.only or s.name in args.only]
-    for i, spec in enumerate(specs, 1):
+    tasks = [Task(compute_figure, {"name": s.name, "quick": args.quick}, s.name) for s in specs]
+    try:
+        data = run_tasks(tasks, config, progress=Progress("quiet"))
+    except Interrupted:
+        print("interrupted: no figure written", file=sys.stderr)
+        return 130
+    for i, (spec, task) in enumerate(zip(specs, tasks), 1):
         t0 = time.perf_counter()
-        data = spec.compute(**(spec.quick if args.quick else {}))
-        fig = spec.draw(data)
+        result = data[task.key]
+        fig = spec.draw(result.value)
         png, svg = save(fig, args.out, spec.name)
-        print(f"[{i}/{len(specs)}] {spec.name}: {time.perf_counter() - t0:.1f} s -> {png}, {svg}",
+        print(f"[{i}/{len(specs)}] {spec.name}: {result.seconds + time.perf_counter() - t0:.1f} s -> {png}, {svg}",
               file=sys.stderr, flush=True)
     return 0

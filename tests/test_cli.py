@@ -17,7 +17,8 @@ def test_single_scenario_writes_matching_markdown_and_json(tmp_path, capsys):
     # root of z^2 - 0.95 z + 0.05 (h = L), 0.894080 (docs/math/certificates.md)
     assert abs(row["exact quad"] - (0.95 + (0.95**2 - 0.2) ** 0.5) / 2) < 1e-9
     assert 0.85 < row["worst empirical"] <= row["exact quad"] + 1e-3
-    assert row["bound"] == "inf" and row["verdict"] == "ok, bound vacuous"  # Theorem 1 vacuous at this step
+    # Theorem 1 is vacuous at this step: the bound is infinite, stored as null with its reason beside it
+    assert row["bound"] is None and row["_reasons"]["bound"] == "infinite" and row["verdict"] == "ok, bound vacuous"
     assert "fifo-sum-T1" in (tmp_path / "report.md").read_text()
     assert "checks passed" in capsys.readouterr().out
 
@@ -27,7 +28,16 @@ def test_unknown_scenario_is_an_argument_error_not_a_traceback(tmp_path, capsys)
     assert "unknown scenario" in capsys.readouterr().err
 
 
+def test_unknown_scenario_suggests_the_closest_names_on_one_line(tmp_path, capsys):
+    assert main(["--scenario", "fifo-sum-T2", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "closest: fifo-sum-T1" in err and "L100-critical" not in err
+
+
 def test_list_names_every_scenario(capsys):
     assert main(["--list"]) == 0
-    names = capsys.readouterr().out.split()
-    assert "critical-mean-0.99" in names and "gd" in names
+    lines = capsys.readouterr().out.splitlines()
+    names = [line.split()[0] for line in lines]
+    assert len(lines) == 128 and "critical-mean-0.99" in names and "gd" in names
+    assert all(len(line) <= 100 for line in lines)
+    assert "maximum-age adversary" in lines[names.index("oldest-sum-T3C2")]

@@ -41,7 +41,7 @@ from memgd.proofs_check.certificates.certify import Certificate
 from memgd.proofs_check.certificates.pattern_dependent import PatternDependentCertificate
 from memgd.proofs_check.lower_bounds.pep import HORIZONS, PEPBound, pep_lower_bound
 from memgd.proofs_check.lower_bounds.quadratic import QuadraticWitness, fixed_pattern_lower_bound, switching_lower_bound
-from memgd.proofs_check.report.render import Check
+from memgd.proofs_check.report.render import Check, Unavailable
 from memgd.theory.pattern import Pattern
 
 RATE_TOL = 1e-9  # a certified rate may sit this far below a bound (bisection lands at or above it)
@@ -135,13 +135,19 @@ SANDWICH_COLUMNS = ["Lyapunov", "lower bound", "lower witness", "class rate est.
 def sandwich_cells(cert: Certificate | None, bounds: LowerBounds | None) -> dict:
     """The scenario-table cells: best verified bound and its witness, PEPit estimate, tightness."""
     if bounds is None:
-        return dict.fromkeys(SANDWICH_COLUMNS)
+        return dict.fromkeys(SANDWICH_COLUMNS, Unavailable("no lower bounds computed (no pattern set, or T above 3)"))
     rig = bounds.rigorous
-    kind = None if cert is None or not cert.certified else (
+    certified = cert is not None and cert.certified
+    kind = Unavailable("no verified certificate") if not certified else (
         cert.notes[0].split(",")[0] if isinstance(cert, PatternDependentCertificate) else "common")
-    return {"Lyapunov": kind, "lower bound": None if rig is None else rig[0], "lower witness": None if rig is None else rig[1],
-            "class rate est.": bounds.pep_rate,
-            "tightness": bounds.tightness(cert.rho if cert is not None and cert.certified else None)}
+    none_verified = Unavailable("no lower bound verified from its witness")
+    tightness = bounds.tightness(cert.rho if certified else None)
+    return {"Lyapunov": kind, "lower bound": none_verified if rig is None else rig[0],
+            "lower witness": none_verified if rig is None else rig[1],
+            "class rate est.": bounds.pep_rate if bounds.pep_rate is not None
+            else Unavailable("PEPit's primal and dual did not agree, or it was not run"),
+            "tightness": tightness if tightness is not None
+            else Unavailable("needs a verified certificate and a verified lower bound")}
 
 
 def is_false(cert: Certificate, bounds: LowerBounds) -> bool:

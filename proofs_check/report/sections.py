@@ -1,13 +1,20 @@
-"""Assemble the main report (``python -m memgd.proofs_check``) from per-scenario evaluations."""
+"""Assemble the main report (``python -m memgd.proofs_check``) from per-scenario evaluations.
+
+The independent pieces of work are plain top-level functions (:func:`scenario_task`,
+:func:`search_task`, :func:`optimizer_pair_task`), so the campaign layer
+(:mod:`memgd.proofs_check.campaigns`) can run them anywhere; each section function
+takes their results (computing them in this process when they are not given).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from memgd.proofs_check.properties.counterexamples import SEARCHES
 from memgd.proofs_check.report.evaluate import EPSILON, Evaluation, evaluate
-from memgd.proofs_check.report.render import Check, Section
+from memgd.proofs_check.report.render import Check, Section, Unavailable
 from memgd.proofs_check.report.sandwich import SANDWICH_COLUMNS, sandwich_cells, summary_rows
 from memgd.proofs_check.report.scenarios import Scenario
 import numpy as np
@@ -20,8 +27,18 @@ SCENARIO_COLUMNS = ["scenario", "alpha", "T", "bound", "from", "Thm 2", "certifi
                     "PEPit", *SANDWICH_COLUMNS,
                     "worst empirical", f"K({EPSILON:g}) bound", f"K({EPSILON:g}) Thm 2", f"K({EPSILON:g}) cert",
                     f"K({EPSILON:g}) exact",
-                    "largest age", "lemma slack", "outcome", "verdict"]
+                    "largest age", "tightest lemma", "lemma slack", "outcome", "verdict"]
+SCENARIO_NARROW = ["scenario", "bound", "Thm 2", "certified", "exact quad", "worst empirical", "verdict"]
 PEPIT_STEPS = 10
+
+
+def scenario_task(scenario: Scenario) -> Evaluation:
+    """:func:`evaluate` as the report runs it (PEPit on named scenarios), without the run arrays.
+
+    The runs' distance arrays and problem batches (about 4 MB per scenario) are dropped:
+    every figure of the report has been computed from them by then."""
+    ev = evaluate(scenario, pepit_steps=PEPIT_STEPS if scenario.expect is not None else None)
+    return dataclasses.replace(ev, empirical=dataclasses.replace(ev.empirical, by_family={}, problems={}))
 
 
 def scenario_row(ev: Evaluation) -> dict:
@@ -39,21 +56,30 @@ def scenario_row(ev: Evaluation) -> dict:
         verdict = "ok"
     return {
         "scenario": sc.name, "alpha": sc.alpha, "T": ev.constants["T"],
-        "bound": ev.bound_rate, "from": f"Thm {ev.bound_theorem}, {ev.bound_source}"
+        "bound": _finite_or(ev.bound_rate, "vacuous: the hypotheses of Theorems 1 and 1b fail at this step"),
+        "from": f"Thm {ev.bound_theorem}, {ev.bound_source}"
         if ev.bound_theorem != "none" else f"vacuous, {ev.bound_source}",
-        "Thm 2": ev.bound2_rate,
-        "certified": _certified_cell(ev), "exact quad": ev.exact_rate, "worst of set": ev.worst_set_rate,
-        "PEPit": ev.pepit.rate if ev.pepit is not None and ev.pepit.status is Status.CONVERGED else None,
+        "Thm 2": _finite_or(ev.bound2_rate, "vacuous: Theorem 2's hypotheses fail here, or a weight is negative"),
+        "certified": _certified_cell(ev),
+        "exact quad": ev.exact_rate if ev.exact_rate is not None else Unavailable("the rule has no fixed pattern"),
+        "worst of set": ev.worst_set_rate if ev.worst_set_rate is not None
+        else Unavailable("no certificate attempted (no pattern set, or T above 3)"),
+        "PEPit": _pepit_cell(ev),
         **sandwich_cells(ev.certificate, ev.lower),
         "worst empirical": emp.worst_tail_rate,
         f"K({EPSILON:g}) bound": ev.iterations(ev.bound_rate),
         f"K({EPSILON:g}) Thm 2": _iterations2(ev),
         f"K({EPSILON:g}) cert": ev.iterations(ev.certified_rate, ev.certificate.transient)
-        if ev.certified_rate is not None else None,
+        if ev.certified_rate is not None else Unavailable("no certified rate"),
         f"K({EPSILON:g}) exact": ev.iterations(ev.exact_rate),
         "largest age": emp.max_age,
-        "lemma slack": "{} {:.1e}".format(*ev.smallest_lemma_slack), "outcome": emp.outcome.name.lower(), "verdict": verdict,
+        "tightest lemma": ev.smallest_lemma_slack[0], "lemma slack": ev.smallest_lemma_slack[1], "outcome": emp.outcome.name.lower(), "verdict": verdict,
     }
+
+
+def _finite_or(value: float, reason: str):
+    """The number, or :class:`Unavailable` with ``reason`` where it is infinite (a vacuous bound)."""
+    return value if np.isfinite(value) else Unavailable(reason, "vacuous")
 
 
 def _iterations2(ev: Evaluation) -> float:
@@ -63,25 +89,41 @@ def _iterations2(ev: Evaluation) -> float:
 
 def _certified_cell(ev: Evaluation):
     if ev.certificate is None:
-        return None
-    return ev.certificate.rho if ev.certificate.certified else "not certified"
+        return Unavailable("no certificate attempted (no pattern set, or T above 3)")
+    if not ev.certificate.certified:
+        return Unavailable("no certificate below 1 was found and verified in float64", "not certified")
+    return ev.certificate.rho
 
 
-def scenario_section(scenarios: list[Scenario], progress: Callable[[str], None]) -> tuple[Section, list[Evaluation]]:
+def _pepit_cell(ev: Evaluation):
+    if ev.pepit is None:
+        return Unavailable("PEPit not run (grid scenario, or no fixed pattern)")
+    if ev.pepit.status is not Status.CONVERGED:
+        return Unavailable(f"PEPit status {ev.pepit.status.name.lower()}")
+    return ev.pepit.rate
+
+
+def scenario_section(scenarios: list[Scenario], progress: Callable[[str], None] | None = None,
+                     evaluations: Sequence[Evaluation] | None = None) -> tuple[Section, list[Evaluation]]:
+    """The scenario table; ``evaluations`` (from :func:`scenario_task`, in any subset) or computed here."""
     sec = Section(
         "Scenarios: Theorem 1/1b bound, SDP certificate over the rule's pattern set, exact quadratic rate, "
         f"PEPit {PEPIT_STEPS}-step rate, worst measured rate (quadratic, logistic and Huber problems, 8 each, d = 10)",
-        SCENARIO_COLUMNS,
+        SCENARIO_COLUMNS, narrow=SCENARIO_NARROW,
         intro=[str(THEOREM_1), str(THEOREM_1B), str(THEOREM_2), "",
                "certified: verified in float64 (||x_k - x*|| <= sqrt(c) rho^k ||x_0 - x*|| for every rule whose "
                "per-step pattern lies in the set); 'worst of set': largest exact quadratic rate over the set; "
                f"K: iterations to reach {EPSILON:g} r_0 under each rate.", ""],
     )
-    evals = []
-    for i, sc in enumerate(scenarios, 1):
-        progress(f"[{i}/{len(scenarios)}] scenario {sc.name}")
-        ev = evaluate(sc, pepit_steps=PEPIT_STEPS if sc.expect is not None else None)
-        evals.append(ev)
+    if evaluations is None:
+        evaluations = []
+        for i, sc in enumerate(scenarios, 1):
+            if progress:
+                progress(f"[{i}/{len(scenarios)}] scenario {sc.name}")
+            evaluations.append(scenario_task(sc))
+    evals = list(evaluations)
+    for ev in evals:
+        sc = ev.scenario
         sec.notes.extend(f"finding: {f}" for f in ev.findings)
         sec.rows.append(scenario_row(ev))
         sec.checks.extend(ev.checks)
@@ -150,12 +192,23 @@ def summary_section(evals: list[Evaluation]) -> Section:
 
 
 
-def counterexample_section(progress: Callable[[str], None]) -> Section:
+def search_task(name: str):
+    """Run the counterexample search ``name`` (one of ``SEARCHES``; derandomized, so always the same)."""
+    return {s.__name__: s for s in SEARCHES}[name]()
+
+
+def counterexample_section(progress: Callable[[str], None] | None = None, found: Sequence | None = None) -> Section:
+    """The counterexample table, from ``found`` (results of :func:`search_task`) or searching here."""
     sec = Section("Counterexamples outside the assumptions (hypothesis search, shrunk to minimal parameters)",
-                  ["case", "what", "minimal parameters", "outcome", "broken assumptions"])
-    for i, search in enumerate(SEARCHES, 1):
-        progress(f"[{i}/{len(SEARCHES)}] counterexample search {search.__name__}")
-        ce = search()
+                  ["case", "what", "minimal parameters", "outcome", "broken assumptions"],
+                  narrow=["case", "minimal parameters", "broken assumptions"])
+    if found is None:
+        found = []
+        for i, search in enumerate(SEARCHES, 1):
+            if progress:
+                progress(f"[{i}/{len(SEARCHES)}] counterexample search {search.__name__}")
+            found.append(search())
+    for ce in found:
         params = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in ce.parameters.items())
         sec.rows.append({"case": ce.label, "what": ce.title, "minimal parameters": params, "outcome": ce.outcome,
                          "broken assumptions": ", ".join(v.code for v in ce.broken)})
@@ -165,18 +218,32 @@ def counterexample_section(progress: Callable[[str], None]) -> Section:
     return sec
 
 
-def optimizer_section(progress: Callable[[str], None]) -> Section:
-    """Each memory-augmented ("_C") optimizer beside its plain version (issue 3's comparison)."""
-    progress("optimizer comparison")
+OPTIMIZER_PAIRS = tuple((plain, memory) for memory, plain in PLAIN.items())
+
+
+def optimizer_pair_task(names: tuple[str, ...]) -> list:
+    """Comparison rows of ``names`` on the section's 16 quadratics (generated from seed 0 in every task)."""
     problems = make_quadratics(16, 10, 1.0, 10.0, rng=np.random.default_rng(0))
-    names = [n for pair in PLAIN.items() for n in (pair[1], pair[0])]
+    return compare_optimizers(problems, list(names), steps=3000)
+
+
+def optimizer_section(progress: Callable[[str], None] | None = None, rows: Sequence | None = None) -> Section:
+    """Each memory-augmented ("_C") optimizer beside its plain version (issue 3's comparison).
+
+    ``rows``: the results of :func:`optimizer_pair_task` over ``OPTIMIZER_PAIRS`` (computed here if None)."""
+    if rows is None:
+        if progress:
+            progress("optimizer comparison")
+        rows = [r for pair in OPTIMIZER_PAIRS for r in optimizer_pair_task(pair)]
     sec = Section(
         "Memory-augmented optimizers against their plain versions "
         "(16 quadratics, mu = 1, L = 10, d = 10, 3000 steps, each pair at the plain optimizer's default step)",
         ["optimizer", "alpha", "theorem covers it", "converged", "max_steps", "diverged",
          "iterations to 1e-8 r_0 (median)", "floor reached (median r/r_0)", "largest age"],
+        narrow=["optimizer", "alpha", "theorem covers it", "converged", "diverged",
+                "iterations to 1e-8 r_0 (median)"],
     )
-    for row in compare_optimizers(problems, names, steps=3000):
+    for row in rows:
         sec.rows.append({"optimizer": row.name, "alpha": row.alpha, "theorem covers it": row.covered,
                          "converged": row.converged, "max_steps": row.max_steps, "diverged": row.diverged,
                          "iterations to 1e-8 r_0 (median)": row.iterations, "floor reached (median r/r_0)": row.floor,

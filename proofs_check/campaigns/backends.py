@@ -1,0 +1,184 @@
+"""Where tasks run: ``serial`` (this process), ``loky`` (joblib's process pool) or ``dask``.
+
+All three call the same wrapper, :func:`call`, which runs ``fn(**params)`` under
+one BLAS thread (threadpoolctl) and times it; the values are the same bit for
+bit, since every task's randomness comes from its parameters.  ``loky`` is
+joblib's ``Parallel(return_as="generator_unordered")`` under
+``parallel_config(backend="loky", inner_max_num_threads=1)``; ``dask`` submits
+one future per task to a ``distributed.Client``, connected to ``scheduler`` when
+given or to a ``LocalCluster`` of ``workers`` single-threaded processes, and
+collects them with ``as_completed``.  Results arrive in any order; each is
+stored as it arrives.  On Ctrl-C (KeyboardInterrupt) the workers are stopped
+(loky's are terminated, Dask's futures cancelled and a local cluster closed) and
+:class:`Interrupted` carries the results finished so far.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+
+from memgd.proofs_check.campaigns.progress import Progress
+from memgd.proofs_check.campaigns.store import ResultStore
+from memgd.proofs_check.campaigns.tasks import Task, TaskResult
+
+BACKENDS = ("serial", "loky", "dask")
+
+
+def default_workers() -> int:
+    """Every core this process may use (at least 1)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """How to run a campaign: backend, worker count (None: every core), Dask scheduler address."""
+
+    backend: str = "loky"
+    workers: int | None = None
+    scheduler: str | None = None
+
+    def __post_init__(self):
+        if self.backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {self.backend!r}")
+        if self.workers is not None and self.workers < 1:
+            raise ValueError(f"workers must be at least 1, got {self.workers}")
+        if self.scheduler is not None and self.backend != "dask":
+            raise ValueError("scheduler is for the dask backend only (add --backend dask)")
+
+    @property
+    def n_workers(self) -> int:
+        return 1 if self.backend == "serial" else (self.workers or default_workers())
+
+    def check_available(self) -> None:
+        """Raise ValueError, before any work, if the backend's library is missing."""
+        if self.backend == "dask":
+            try:
+                import distributed  # noqa: F401
+            except ImportError as err:
+                raise ValueError("backend dask needs dask.distributed: pip install 'memgd[dask]'") from err
+
+
+class BackendUnavailable(ValueError):
+    """The backend cannot start (no Dask scheduler at the address): a usage error, found before any task runs."""
+
+
+class Interrupted(Exception):
+    """Ctrl-C during a campaign; ``done`` holds the results finished (and stored) before it."""
+
+    def __init__(self, done: dict[str, TaskResult]):
+        super().__init__(f"interrupted after {len(done)} tasks")
+        self.done = done
+
+
+def call(fn, params: dict) -> TaskResult:
+    """``fn(**params)`` with one BLAS thread, timed."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        start = time.perf_counter()
+        value = fn(**params)
+        return TaskResult(value, time.perf_counter() - start)
+
+
+def run_tasks(tasks: Sequence[Task], config: RunConfig = RunConfig(), *, store: ResultStore | None = None,
+              resume: bool = False, progress: Progress | None = None) -> dict[str, TaskResult]:
+    """Run ``tasks`` (skipping those already in ``store`` when ``resume``); results by task key.
+
+    Each result is put in ``store`` as soon as it arrives.  Raises :class:`Interrupted`
+    on Ctrl-C, after stopping the workers.
+    """
+    unique = list({t.key: t for t in tasks}.values())
+    done: dict[str, TaskResult] = {}
+    if resume and store is not None:
+        for t in unique:
+            stored = store.get(t.key)
+            if stored is not None:
+                done[t.key] = stored
+    todo = [t for t in unique if t.key not in done]
+    progress = progress or Progress("quiet")
+    progress.start(len(unique), len(done))
+    runner = {"serial": _serial, "loky": _loky, "dask": _dask}[config.backend]
+    try:
+        for task, result in runner(todo, config):
+            if store is not None:
+                store.put(task.key, result)
+            done[task.key] = result
+            progress.advance(task.label, result.seconds)
+    except KeyboardInterrupt:
+        progress.close(interrupted=True)
+        raise Interrupted(done) from None
+    progress.close()
+    return done
+
+
+def _serial(todo: list[Task], config: RunConfig) -> Iterator[tuple[Task, TaskResult]]:
+    for task in todo:
+        yield task, call(task.fn, task.params)
+
+
+def _loky(todo: list[Task], config: RunConfig) -> Iterator[tuple[Task, TaskResult]]:
+    from joblib import Parallel, delayed, parallel_config
+
+    if not todo:
+        return
+    with parallel_config(backend="loky", n_jobs=config.n_workers, inner_max_num_threads=1):
+        # each call returns its task's index with the result: the order of arrival is free
+        results = Parallel(return_as="generator_unordered")(
+            delayed(_indexed)(i, task.fn, task.params) for i, task in enumerate(todo))
+        try:
+            for i, result in results:
+                yield todo[i], result
+        finally:
+            results.close()  # on Ctrl-C: joblib aborts the pending calls and terminates the workers
+
+
+def _indexed(i: int, fn, params: dict) -> tuple[int, TaskResult]:
+    return i, call(fn, params)
+
+
+@contextmanager
+def _children_ignore_sigint():
+    """Ignore SIGINT while child processes start (they inherit it); restore it in this process after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _dask(todo: list[Task], config: RunConfig) -> Iterator[tuple[Task, TaskResult]]:
+    from distributed import Client, LocalCluster, as_completed
+
+    if not todo:
+        return
+    with ExitStack() as stack:
+        if config.scheduler:
+            try:
+                client = stack.enter_context(Client(config.scheduler))
+            except (OSError, TimeoutError) as err:
+                raise BackendUnavailable(f"--scheduler {config.scheduler}: cannot connect ({err})") from None
+        else:
+            with _children_ignore_sigint():  # Ctrl-C is the client's to handle: no tracebacks from workers
+                cluster = stack.enter_context(LocalCluster(
+                    n_workers=config.n_workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                    silence_logs=logging.ERROR))
+            client = stack.enter_context(Client(cluster))
+        futures = {client.submit(call, t.fn, t.params, key=f"memgd-{t.key}", pure=False): t for t in todo}
+        try:
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        finally:
+            client.cancel(list(futures))
