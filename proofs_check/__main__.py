@@ -55,7 +55,7 @@ SECTIONS: list[SectionBuilder] = [
                    build=lambda plan, done: optimizer_section(rows=[r for rows in done.values("optimizers")
                                                                      for r in rows]),
                    enabled=lambda plan: plan.full),
-    SectionBuilder.single("weight-box", weight_box_section, enabled=lambda plan: plan.full),
+    SectionBuilder.single("weight-box", weight_box_section, enabled=lambda plan: plan.full and not plan.quick),
     SectionBuilder.single("reference-oddities", reference_section, enabled=lambda plan: plan.full and not plan.quick),
     SectionBuilder.single("convergence-experiment", convergence_section,
                           enabled=lambda plan: plan.full and not plan.quick),

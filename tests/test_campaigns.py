@@ -17,6 +17,7 @@ from memgd.proofs_check.__main__ import main
 from memgd.proofs_check.campaigns import Interrupted, ResultStore, RunConfig, Task, TaskResult, run_tasks, task_seed
 from memgd.proofs_check.campaigns import backends
 from memgd.proofs_check.report.render import Section, Unavailable, render_json, render_markdown, render_text
+from memgd.proofs_check.report.scenarios import quick_scenarios
 
 
 def draw(seed: int, n: int) -> list[float]:
@@ -63,7 +64,7 @@ def test_interrupted_report_is_partial_and_resumes_to_the_same_json(serial_quick
 
     def interrupt_on_the_eighth(fn, params):
         calls.append(fn)
-        if len(calls) == 8:  # the 5 optimizer pairs run first (fewest tasks), then 2 of the 10 scenarios
+        if len(calls) == 8:  # the 5 optimizer pairs run first (fewest tasks), then 2 of the quick scenarios
             raise KeyboardInterrupt
         return backends.call.__wrapped__(fn, params)
 
@@ -73,7 +74,7 @@ def test_interrupted_report_is_partial_and_resumes_to_the_same_json(serial_quick
     assert code == 130
     assert partial["partial"] is True and "--resume" in partial["metadata"]["partial"]
     scenarios = next(s for s in partial["sections"] if s["title"].startswith("Scenarios"))
-    assert scenarios["partial"].startswith("2 of 10 tasks") and len(scenarios["rows"]) == 2
+    assert scenarios["partial"].startswith(f"2 of {len(quick_scenarios())} tasks") and len(scenarios["rows"]) == 2
     assert "PARTIAL REPORT" in (tmp_path / "report.md").read_text()
     assert len(list((tmp_path / "tasks").glob("*.pkl"))) == 7
     assert "Traceback" not in capsys.readouterr().err
@@ -214,7 +215,7 @@ def test_filter_selects_by_parameters(capsys):
     assert main(["--list", "--filter", "L=100,T=3,agg=mean"]) == 0
     names = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
     assert names and all(n.startswith("L100-T3-") and "-mean-" in n for n in names)
-    assert len(names) == 3 * 3  # C in {1, 2, 3}, steps thm, 0.5 and 0.9 x the limit
+    assert len(names) == 3 * 4  # C in {1, 2, 3}, steps thm, thm2, 0.5 and 0.9 x the limit
 
 
 def test_json_has_numbers_or_null_with_a_reason_and_counts_checks():
@@ -249,7 +250,7 @@ def test_example_grid_file_is_large_and_valid():
     root = Path(__file__).resolve().parents[1]
     scenarios = load_grid(root / "examples" / "grid-large.toml")
     assert len(scenarios) >= 2000 and len({s.name for s in scenarios}) == len(scenarios)
-    assert "2,256 scenarios" in (root / "examples" / "grid-large.toml").read_text() and len(scenarios) == 2256
+    assert "2,472 scenarios" in (root / "examples" / "grid-large.toml").read_text() and len(scenarios) == 2472
 
 
 @pytest.mark.parametrize("text, message", [

@@ -131,10 +131,6 @@ def scenario_section(scenarios: list[Scenario], progress: Callable[[str], None] 
             sec.checks.append(Check(f"{sc.name}: outcome", ev.empirical.outcome == sc.expect,
                                     f"expected {sc.expect.name.lower()}, got {ev.empirical.outcome.name.lower()} "
                                     f"{ev.empirical.counts}"))
-    lb = [ev.lower.seconds for ev in evals if ev.lower is not None]
-    if lb:
-        sec.notes.append(f"lower bounds (quadratic, switching, PEPit) of {len(lb)} pattern sets took {sum(lb):.0f} s "
-                         "of the scenario loop")
     return sec, evals
 
 
