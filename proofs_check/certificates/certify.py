@@ -38,6 +38,7 @@ import numpy as np
 
 from memgd.proofs_check.certificates.rules import CLASS_RULES, ProofRules
 from memgd.proofs_check.certificates.sdp import LyapunovSDP, to_original_units
+from memgd.proofs_check.certificates.search import bisect_rate, checked_setting
 from memgd.proofs_check.certificates.verify import Verification, verify
 from memgd.solvers.status import Status
 from memgd.theory import exact_rate
@@ -153,17 +154,7 @@ def make_certifier(rules: ProofRules = CLASS_RULES) -> Callable[..., "Certificat
         ``ValueError`` for bad parameters.
         """
         pats = _as_patterns(patterns)
-        if not (np.isfinite(mu) and np.isfinite(L) and 0.0 < mu < L):
-            raise ValueError(f"need 0 < mu < L (finite), got mu={mu!r}, L={L!r}")
-        if not (np.isfinite(alpha) and alpha > 0.0):
-            raise ValueError(f"alpha must be finite and > 0, got {alpha!r}")
-        if not (0.0 < tol < 1.0):
-            raise ValueError(f"tol must lie in (0, 1), got {tol!r}")
-        if not (0.0 <= rho_min < rho_max < 1.0):
-            raise ValueError(f"need 0 <= rho_min < rho_max < 1, got {rho_min!r}, {rho_max!r}")
-        Tw = max(p.T for p in pats) if T is None else int(T)
-        if Tw < max(p.T for p in pats):
-            raise ValueError(f"T must be at least the largest age {max(p.T for p in pats)}, got {T}")
+        Tw = checked_setting(mu, L, alpha, tol, rho_min, rho_max, pats, T)
         opts = dict(solver_opts or {})
         base = dict(mu=float(mu), L=float(L), alpha=float(alpha), patterns=pats, T=Tw,
                     use_function_values=use_function_values, pairwise_only=pairwise_only, solver=solver)
@@ -234,12 +225,7 @@ def make_certifier(rules: ProofRules = CLASS_RULES) -> Callable[..., "Certificat
                 lo, step = r, 4.0 * step
         elif not attempt(hi):
             return not_certified(f"SDP infeasible at rho={hi:.10g}: no certified rate < 1")
-        while hi - lo > tol:
-            mid = 0.5 * (lo + hi)
-            if attempt(mid):
-                hi = mid
-            else:
-                lo = mid
+        lo, hi = bisect_rate(attempt, lo, hi, tol)
         if objective == "transient":
             # one more solve at the verified rho, minimizing a proxy of the transient constant
             attempt(best[0], LyapunovSDP(mu, L, alpha, pats, Tw, objective="transient", rules=rules, **sdp_opts))

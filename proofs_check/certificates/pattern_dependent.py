@@ -45,6 +45,7 @@ from memgd.proofs_check.certificates.certify import Certificate, _as_patterns
 from memgd.proofs_check.certificates.lyapunov_model import decrease_parts, normalization_parts
 from memgd.proofs_check.certificates.rules import CLASS_RULES, ProofRules
 from memgd.proofs_check.certificates.sdp import to_normalized_units, to_original_units
+from memgd.proofs_check.certificates.search import bisect_rate, checked_setting
 from memgd.proofs_check.certificates.verify import Verification
 from memgd.solvers.status import Status
 from memgd.theory.pattern import Pattern
@@ -214,17 +215,7 @@ def certify_pattern_dependent(
     if int(order) < 1:
         raise ValueError(f"order must be >= 1, got {order!r}")
     pats = _as_patterns(patterns)
-    if not (np.isfinite(mu) and np.isfinite(L) and 0.0 < mu < L):
-        raise ValueError(f"need 0 < mu < L (finite), got mu={mu!r}, L={L!r}")
-    if not (np.isfinite(alpha) and alpha > 0.0):
-        raise ValueError(f"alpha must be finite and > 0, got {alpha!r}")
-    if not (0.0 < tol < 1.0):
-        raise ValueError(f"tol must lie in (0, 1), got {tol!r}")
-    if not (0.0 <= rho_lower < rho_max < 1.0):
-        raise ValueError(f"need 0 <= rho_lower < rho_max < 1, got {rho_lower!r}, {rho_max!r}")
-    Tw = max(p.T for p in pats) if T is None else int(T)
-    if Tw < max(p.T for p in pats):
-        raise ValueError(f"T must be at least the largest age {max(p.T for p in pats)}, got {T}")
+    Tw = checked_setting(mu, L, alpha, tol, rho_lower, rho_max, pats, T, lo_name="rho_lower")
     t0 = time.perf_counter()
     sdp = PatternDependentSDP(mu, L, alpha, pats, Tw, order=int(order), margin=margin, rules=rules)
     best, n_solves, n_rej, last = None, 0, 0, ""
@@ -259,12 +250,7 @@ def certify_pattern_dependent(
     if not attempt(hi):
         return PatternDependentCertificate(status=Status.NOT_CERTIFIED, reason=last, n_bisection=n_solves,
                                            n_rejected=n_rej, solve_time=time.perf_counter() - t0, **base)
-    while hi - lo > tol:
-        mid = 0.5 * (lo + hi)
-        if attempt(mid):
-            hi = mid
-        else:
-            lo = mid
+    lo, hi = bisect_rate(attempt, lo, hi, tol)
     rho, Po, po, lams, no, ver, start = best
     return PatternDependentCertificate(
         status=Status.CERTIFIED, reason="", rho=float(rho), transient=ver.transient, P=Po[start], p=po[start],

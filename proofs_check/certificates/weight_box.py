@@ -51,6 +51,7 @@ import numpy as np
 
 from memgd.proofs_check.certificates.lyapunov_model import interpolation_form, step_model, transient_constant
 from memgd.proofs_check.certificates.sdp import to_normalized_units, to_original_units
+from memgd.proofs_check.certificates.search import bisect_rate
 from memgd.proofs_check.certificates.verify import verify
 from memgd.solvers.status import Status
 from memgd.theory.pattern import Pattern
@@ -271,12 +272,7 @@ def certify_box(mu: float, L: float, alpha: float, box: WeightBox, *, tol: float
     base = dict(box=box, mu=float(mu), L=float(L), alpha=float(alpha), T=Tw)
     if not attempt(hi):
         return BoxCertificate(Status.NOT_CERTIFIED, last, solve_time=time.perf_counter() - t0, **base)
-    while hi - lo > tol:
-        mid = 0.5 * (lo + hi)
-        if attempt(mid):
-            hi = mid
-        else:
-            lo = mid
+    lo, hi = bisect_rate(attempt, lo, hi, tol)
     rho, P, p, lam, y, nu = best
     c = transient_constant(mu, L, P, p)
     return BoxCertificate(Status.CERTIFIED, "", rho=float(rho), transient=c, P=P, p=p, vertex_multipliers=lam,
