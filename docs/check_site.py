@@ -186,7 +186,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--screenshots", type=Path, default=None, help="write two PNG screenshots here")
     args = parser.parse_args(argv)
     if args.build:
-        print(f"built in {build(args.html):.0f} s", flush=True)
+        try:
+            print(f"built in {build(args.html):.0f} s", flush=True)
+        except subprocess.CalledProcessError:
+            print("site check failed: the build reported errors (above)", file=sys.stderr)
+            return 1
     if not (args.html / "index.html").exists():
         print(f"no site at {args.html}: build it first (--build)", file=sys.stderr)
         return 1

@@ -69,6 +69,8 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(Callable|Iterable|Sequence|Mapping|Protocol|NamedTuple|IntEnum|Enum|Any)"),
     (r"py:.*", r"(optional|array-like|array_like|scalar|callable)"),
     (r"py:class", r"(enum|typing|collections\.abc|dataclasses|abc|pathlib|argparse)\..*"),
+    # standard-library names written short in annotations and docstrings (no inventory offline)
+    (r"py:.*", r"(Path|os\..*)"),
     # a string annotation autodoc splits at its comma ("tuple[Pattern, ...]", "dict[str, float]")
     (r"py:class", r"'(tuple|dict|list)\[\w+"),
     # property docstrings "Memory mass: sum of ...": napoleon reads the words before the colon as a type
