@@ -86,6 +86,15 @@ def test_interrupted_report_is_partial_and_resumes_to_the_same_json(serial_quick
     assert comparable(resumed) == comparable(serial_quick)
 
 
+def test_loky_workers_ignore_sigint_so_only_the_parent_handles_ctrl_c():
+    """The pool starts under SIG_IGN: a Ctrl-C sent to the process group cannot interrupt a worker
+    mid-start and print its traceback (the race the test below once lost)."""
+    tasks = [Task(backends._sigint_disposition, {}, f"probe {i}") for i in range(4)]
+    config = RunConfig(backend="loky", workers=2)
+    assert [r.value for _, r in backends._loky(tasks, config)] == ["ignored"] * 4
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the parent still raises
+
+
 def test_ctrl_c_stops_loky_workers_and_exits_130_without_traceback(tmp_path):
     """A real SIGINT to the process group, as a terminal's Ctrl-C sends it, once the first task is stored."""
     cmd = [sys.executable, "-m", "memgd.proofs_check", "--quick", "--workers", "2", "--out", str(tmp_path)]

@@ -132,6 +132,12 @@ def _loky(todo: list[Task], config: RunConfig) -> Iterator[tuple[Task, TaskResul
     if not todo:
         return
     with parallel_config(backend="loky", n_jobs=config.n_workers, inner_max_num_threads=1):
+        # Start the (reused) worker pool with SIGINT ignored: the workers inherit SIG_IGN, which
+        # Python keeps, so a terminal's Ctrl-C (sent to the whole process group) reaches only
+        # this process, which then terminates them; a worker caught mid-start never prints a
+        # KeyboardInterrupt traceback.
+        with _children_ignore_sigint():
+            Parallel()(delayed(_sigint_disposition)() for _ in range(config.n_workers))
         # each call returns its task's index with the result: the order of arrival is free
         results = Parallel(return_as="generator_unordered")(
             delayed(_indexed)(i, task.fn, task.params) for i, task in enumerate(todo))
@@ -140,6 +146,11 @@ def _loky(todo: list[Task], config: RunConfig) -> Iterator[tuple[Task, TaskResul
                 yield todo[i], result
         finally:
             results.close()  # on Ctrl-C: joblib aborts the pending calls and terminates the workers
+
+
+def _sigint_disposition() -> str:
+    """What SIGINT does in this (worker) process: ``"ignored"`` once the pool started under SIG_IGN."""
+    return "ignored" if signal.getsignal(signal.SIGINT) == signal.SIG_IGN else "raises"
 
 
 def _indexed(i: int, fn, params: dict) -> tuple[int, TaskResult]:
