@@ -90,24 +90,59 @@ def _min_slack(name: str, slack: np.ndarray, mask: np.ndarray) -> LemmaCheck:
     return LemmaCheck(name, checked, float(s[idx]), (int(idx[0]), int(idx[-1])))
 
 
-def check_lemmas(result: RunResult, problems) -> dict[str, LemmaCheck]:
-    """Smallest slack of every proof step over a traced full-gradient run."""
+@dataclass(frozen=True)
+class TracedSteps:
+    """A traced run laid out for the proof-step checks: axis 0 the step k, axis 1 the problem.
+
+    ``live`` (K, n): step k was taken; ``used`` (K, n, S): the slot entered step k's direction;
+    ``src`` (K, n, S): the step k - tau whose iterate and gradient the slot holds (history = step 0);
+    ``col`` (1, n, 1) indexes the problem beside ``src``.  mu, L, alpha are (1, n).
+    """
+
+    X: np.ndarray
+    G: np.ndarray
+    D: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    ages: np.ndarray
+    mu: np.ndarray
+    L: np.ndarray
+    alpha: np.ndarray
+    steps: np.ndarray
+    live: np.ndarray
+    used: np.ndarray
+    src: np.ndarray
+    col: np.ndarray
+
+
+def traced_steps(result: RunResult, problems) -> TracedSteps:
+    """The arrays of ``result.trace`` as :class:`TracedSteps`; ValueError without a trace."""
     tr = result.trace
     if tr is None:
         raise ValueError("result must come from run(..., trace=True)")
-    X, G, D, a, b, ages = tr.iterates, tr.gradients, tr.directions, tr.a, tr.b, tr.slot_ages
-    K, n, S = b.shape
-    mu, L, alpha = problems.mu[None, :], problems.L[None, :], result.alpha[None, :]
+    b, ages = tr.b, tr.slot_ages
+    K, n, _ = b.shape
+    steps = np.arange(K)[:, None]
+    live = steps < result.nit[None, :]
+    used = live[..., None] & (ages >= 0) & (b != 0)
+    src = np.maximum(steps[..., None] - np.where(used, ages, 0), 0)
+    return TracedSteps(tr.iterates, tr.gradients, tr.directions, tr.a, b, ages, problems.mu[None, :],
+                       problems.L[None, :], result.alpha[None, :], steps, live, used, src,
+                       np.arange(n)[None, :, None])
+
+
+def check_lemmas(result: RunResult, problems) -> dict[str, LemmaCheck]:
+    """Smallest slack of every proof step over a traced full-gradient run."""
+    ts = traced_steps(result, problems)
+    X, G, D, a, ages = ts.X, ts.G, ts.D, ts.a, ts.ages
+    K, n, S = ts.b.shape
+    mu, L, alpha = ts.mu, ts.L, ts.alpha
     c = result.constants
     r = result.distances
     r0 = r[0][None, :]
-    steps = np.arange(K)[:, None]
-    live = steps < result.nit[None, :]                     # (K, n)
-    used = live[..., None] & (ages >= 0) & (b != 0)        # (K, n, S)
-    b = np.where(used, b, 0.0)
+    steps, live, used, src, col = ts.steps, ts.live, ts.used, ts.src, ts.col
+    b = np.where(used, ts.b, 0.0)
     tau = np.where(used, ages, 0)
-    src = np.maximum(steps[..., None] - tau, 0)            # index of g_{k-tau}, x_{k-tau} (history = step 0)
-    col = np.arange(n)[None, :, None]
     Xk, Gk = np.nan_to_num(X[:K]), np.nan_to_num(G)
     s = np.nan_to_num(a) + b.sum(axis=2)
     rk = np.nan_to_num(r[:K])

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from memgd.proofs_check.properties.lemma_checks import RESOLUTION, LemmaCheck, _min_slack
+from memgd.proofs_check.properties.lemma_checks import RESOLUTION, LemmaCheck, _min_slack, traced_steps
 from memgd.solvers import RunResult
 from memgd.theory.lambdify import numpy_function
 from memgd.theory.symbols import B as B_, L as L_, T as T_, W as W_, alpha as alpha_, mu as mu_, s_lo as s_lo_
@@ -59,24 +59,19 @@ def check_lemmas_2(result: RunResult, problems, *, lam: float = 0.5, theta: floa
         raise ValueError(f"lam must be in (0, 1], got {lam!r}")
     if not 0.0 < theta <= 1.0:
         raise ValueError(f"theta must be in (0, 1], got {theta!r}")
-    tr = result.trace
-    if tr is None:
-        raise ValueError("result must come from run(..., trace=True)")
-    X, G, D, a, b, ages = tr.iterates, tr.gradients, tr.directions, tr.a, tr.b, tr.slot_ages
+    ts = traced_steps(result, problems)
+    X, G, D, a, b, ages = ts.X, ts.G, ts.D, ts.a, ts.b, ts.ages
     K, n, S = b.shape
-    mu, L, alpha = problems.mu[None, :], problems.L[None, :], result.alpha[None, :]
+    mu, L, alpha = ts.mu, ts.L, ts.alpha
     c = result.constants
-    steps = np.arange(K)[:, None]
-    live = steps < result.nit[None, :]                                  # (K, n)
-    used = live[..., None] & (ages >= 0) & (b != 0)
+    steps, live, used = ts.steps, ts.live, ts.used
     bw = np.where(used, b, 0.0)
     aw = np.where(live, np.nan_to_num(a), 0.0)
     nonneg = np.all((aw >= 0) | ~live, axis=0) & np.all((bw >= 0) | ~used, axis=(0, 2))  # (n,)
     ok = live & nonneg[None, :]
     okm = used & ok[..., None]
     tau = np.where(used, ages, 0)
-    srcc = np.maximum(steps[..., None] - tau, 0)                        # x_{k-a}, history = step 0
-    col = np.arange(n)[None, :, None]
+    srcc, col = ts.src, ts.col                                          # x_{k-a}, history = step 0
     Xs = np.nan_to_num(X)
     Xk, Gk = Xs[:K], np.nan_to_num(G)
     xs = problems.x_star[None]
