@@ -97,8 +97,13 @@ def _constructor(rule) -> tuple[str, tuple[str, str] | None]:
     return text, (module, name)
 
 
-def reproducer(selection, combination, call: RunCall, step: int, problem: int | None) -> str:
-    """Python lines that rerun ``call`` up to ``step`` (steps = step + 1), importing what they use."""
+def reproducer(selection, combination, call: RunCall, step: int, problem: int | None, *,
+               then: tuple[str, ...] = ()) -> str:
+    """Python lines that rerun ``call`` up to ``step`` (steps = step + 1), importing what they use.
+
+    With ``then``, the run's result is kept as ``result`` (and the rules as ``selection`` and
+    ``combination``) and these lines follow: for checks made after the run.
+    """
     sel, sel_import = _constructor(selection)
     comb, comb_import = _constructor(combination)
     imports: dict[str, list[str]] = {"memgd.solvers": ["run"]}
@@ -111,12 +116,17 @@ def reproducer(selection, combination, call: RunCall, step: int, problem: int | 
             lines.append(f"# {type(rule).__qualname__} is defined in your script: define or import it here")
     uses_numpy = False
     lines.append(f"{PROBLEMS_PLACEHOLDER}  # the {call.batch} given to run(): build it as you did")
+    if call.x0_given:
+        lines.append("x0 = ...  # the starting points you gave")
     alpha = call.alpha
     if alpha.size and np.all(alpha == alpha[0]):
         alpha_code = repr(float(alpha[0]))
-    else:
+    elif alpha.size <= 32:
         uses_numpy = True
-        alpha_code = f"np.array({alpha.tolist()!r})" if alpha.size <= 32 else "alpha  # the (n,) steps you gave"
+        alpha_code = f"np.array({alpha.tolist()!r})"
+    else:
+        lines.append("alpha = ...  # the (n,) steps you gave")
+        alpha_code = "alpha"
     if isinstance(call.rng, dict):
         uses_numpy = True
         lines.append(f"rng = np.random.Generator(np.random.{call.rng['bit_generator']}())")
@@ -126,10 +136,14 @@ def reproducer(selection, combination, call: RunCall, step: int, problem: int | 
         rng_code = repr(call.rng)
     x0 = ", x0=x0" if call.x0_given else ""
     where = f"step {step}" + ("" if problem is None else f", problem {problem}")
-    lines.append(f"run(problems, {sel}, {comb}, alpha={alpha_code}, steps={step + 1}{x0}, rng={rng_code}"
-                 f"{call.options})  # raises at {where}")
-    if call.x0_given:
-        lines.insert(-1, "x0 = ...  # the starting points you gave")
+    arguments = f"alpha={alpha_code}, steps={step + 1}{x0}, rng={rng_code}{call.options}"
+    if then:
+        lines.append(f"selection, combination = {sel}, {comb}")
+        lines.append(f"result = run(problems, selection, combination, {arguments})")
+        lines.extend(then)
+        lines[-1] += f"  # {where}"
+    else:
+        lines.append(f"run(problems, {sel}, {comb}, {arguments})  # raises at {where}")
     if uses_numpy:
         lines.insert(0, "import numpy as np")
     return "\n".join(lines)
