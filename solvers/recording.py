@@ -61,12 +61,12 @@ class StepChunks:
     the chunk length changes no bit.  The chunk is at most 64 steps and its buffers
     at most about 16 MB.
 
-    With an ``audit`` (:class:`memgd.solvers.step_checks.StepAudit`) each step also copies
-    the filled mask, and every chunk is checked with the values computed for the sink.
+    With an ``audit`` (:class:`memgd.solvers.step_checks.StepAudit`) every chunk is also
+    checked, with the values computed for the sink.
     """
 
     def __init__(self, steps: int, n: int, S: int, sink, ages_type: np.dtype, audit=None):
-        per_step = 8 * n + (18 if audit is not None else 17) * n * S  # a, b, used, born (, filled)
+        per_step = 8 * n + 17 * n * S  # a, b, used, born
         chunk = int(np.clip(_CHUNK_BYTES // max(per_step, 1), 1, min(_MAX_CHUNK, steps)))
         self.chunk = chunk
         self.audit = audit
@@ -75,15 +75,14 @@ class StepChunks:
             self.b = np.empty((chunk, n, S))
             self.used = np.empty((chunk, n, S), dtype=bool)
             self.born = np.empty((chunk, n, S), dtype=np.int64)
-            self.filled = np.empty((chunk, n, S), dtype=bool) if audit is not None else None
         self.sink = sink
         self.ages_type = np.dtype(ages_type)
         self.start = 0  # first step held in the buffers
         self.count = 0
 
-    def add(self, k: int, a, b, used, born, filled=None) -> None:
+    def add(self, k: int, a, b, used, born) -> None:
         if self.chunk == 1:
-            self._reduce(k, a[None], b[None], used[None], born[None], None if filled is None else filled[None])
+            self._reduce(k, a[None], b[None], used[None], born[None])
             self.start = k + 1
             return
         j = self.count
@@ -91,8 +90,6 @@ class StepChunks:
         self.b[j] = b
         self.used[j] = used
         self.born[j] = born
-        if self.filled is not None:
-            self.filled[j] = filled
         self.count = j + 1
         if self.count == self.chunk:
             self.flush()
@@ -100,11 +97,10 @@ class StepChunks:
     def flush(self) -> None:
         m, k0 = self.count, self.start
         if m:
-            filled = None if self.filled is None else self.filled[:m]
-            self._reduce(k0, self.a[:m], self.b[:m], self.used[:m], self.born[:m], filled)
+            self._reduce(k0, self.a[:m], self.b[:m], self.used[:m], self.born[:m])
         self.start, self.count = k0 + m, 0
 
-    def _reduce(self, k0: int, a, b, used, born, filled) -> None:
+    def _reduce(self, k0: int, a, b, used, born) -> None:
         m = a.shape[0]
         b_mass = np.abs(b).sum(axis=2)
         s = np.add(a, b.sum(axis=2))
@@ -116,7 +112,7 @@ class StepChunks:
         ages = np.full(b.shape, -1, dtype=self.ages_type)
         np.copyto(ages, np.arange(k0, k0 + m)[:, None, None] - born, where=inside, casting="unsafe")
         if self.audit is not None:
-            self.audit(k0, a, b, used, filled, nonzero, ages, s, b_mass, W)
+            self.audit(k0, a, b, used, nonzero, ages, s, b_mass, W)
         self.sink(k0, s, b_mass, W, ages)
 
 
@@ -292,8 +288,8 @@ class Recorder:
     def gap(self, k: int, gap: np.ndarray, pending) -> None:
         self._gap.put(k, gap, pending)
 
-    def weights(self, k: int, a, b, used, born, filled=None) -> None:
-        self._chunks.add(k, a, b, used, born, filled)
+    def weights(self, k: int, a, b, used, born) -> None:
+        self._chunks.add(k, a, b, used, born)
 
     def flush(self) -> None:
         """Reduce (and check) the steps buffered so far, now."""

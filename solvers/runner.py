@@ -293,8 +293,11 @@ def run(
                     tr = tr._replace(b=np.full((K, n, S), np.nan), slot_ages=np.full((K, n, S), -1, dtype=age_dtype(K)))
             used = selection.active(mem, k, rng)
             a, b = combination.weights(g, mem, used, k, rng)
-            if audit is not None and not step_types_ok(used, a, b, n, shape):
-                audit.step_types(k, used, a, b, mem)
+            if audit is not None:
+                if not step_types_ok(used, a, b, n, shape):
+                    audit.step_types(k, used, a, b, mem)
+                if used is not mem.filled and (used > mem.filled).any():
+                    audit.empty_slots(k, used, mem.filled, running)
             dk = direction(g, mem, a, b)
             if decayed_direction:
                 dk = dk + wd.coeff * x
@@ -305,7 +308,7 @@ def run(
                 tr.a[k] = np.where(running, a, np.nan)
                 tr.b[k] = np.where(live, b, np.nan)
                 tr = _trace_ages(tr, k, np.where(live & mem.filled, mem.ages(k), -1))
-            rec.weights(k, a, b, used, mem.born, None if audit is None else mem.filled)
+            rec.weights(k, a, b, used, mem.born)
             if rank_raw:
                 new_mem = _insert_ranked_by_raw(selection, mem, g_raw, g, k, rng)
             else:

@@ -23,8 +23,9 @@ again for the rule's own evaluation of the bound, so a bound :math:`\beta` is br
 when the computed value passes it by more than :math:`2(S+1)\varepsilon(W_k + |\beta|)`.
 The sign is checked exactly (a weight < 0 is negative).
 
-**Cost.**  Shapes and types are checked at every step (a few attribute reads).  The
-values are checked on the chunks of steps the recorder
+**Cost.**  Shapes and types are checked at every step (a few attribute reads), and so
+are empty slots where ``active`` returns another array than the memory's ``filled``.  The
+other values are checked on the chunks of steps the recorder
 (:mod:`memgd.solvers.recording`) already buffers and reduces: it hands over s, B, W
 and the ages it computed, and the checks add a few whole-chunk reductions (the count
 of used slots only when ``capacity`` < S).  Where a reduction says "maybe", the
@@ -158,11 +159,18 @@ def _caught(check) -> RuleCheckError | None:
     return None
 
 
+_BOOL, _F64 = np.dtype(bool), np.dtype(np.float64)
+
+
 def step_types_ok(used, a, b, n: int, shape: tuple[int, int]) -> bool:
-    """The cheap part of a step's check: types, shapes and dtypes of ``active`` and ``weights``."""
-    return (isinstance(used, np.ndarray) and used.shape == shape and used.dtype == np.bool_
-            and isinstance(a, np.ndarray) and a.shape == (n,) and a.dtype.kind == "f"
-            and isinstance(b, np.ndarray) and b.shape == shape and b.dtype.kind == "f")
+    """The cheap part of a step's check: ``active`` an (n, S) bool array, ``weights`` float64 arrays
+    (n,) and (n, S).  False sends the step to :meth:`StepAudit.step_types` (which also accepts other
+    float types)."""
+    try:
+        return (used.dtype is _BOOL and a.dtype is _F64 and b.dtype is _F64
+                and used.shape == shape and b.shape == shape and a.shape == (n,))
+    except AttributeError:  # not an array at all
+        return False
 
 
 class StepAudit:
@@ -188,6 +196,9 @@ class StepAudit:
         self.n, self.slots, self.d = n, S, d
         self.tol = 2 * (S + 1) * EPS
         self.count_slots = self.capacity < S
+        lo, hi, B_d, W_d = self.declared
+        # the bounds with the smallest tolerance (the declared value's share): sufficient for the exact test
+        self.fast_bounds = (lo - self.tol * abs(lo), hi + self.tol * abs(hi), B_d * (1 + self.tol), W_d * (1 + self.tol))
 
     # -- errors ----------------------------------------------------------------------------
 
@@ -216,6 +227,15 @@ class StepAudit:
             if error is not None:
                 self._reraise(rule, error, k, method)
 
+    def empty_slots(self, k: int, used, filled, running) -> None:
+        """Raise if ``active`` selected an empty slot of a problem taking step k (``running``)."""
+        bad = (used & ~filled).any(axis=1) & running
+        if bad.any():
+            i = int(np.argmax(bad))
+            self.fail("selection", f"active(mem, k={k}, rng)", k, i,
+                      f"selects an empty slot (slot {int(np.argmax(used[i] & ~filled[i]))}); "
+                      "it must select filled slots only")
+
     def memory_returned(self, k: int, mem, call: str = "insert") -> None:
         """A memory returned by ``init`` or ``insert`` has the run's shapes and dtypes."""
         method = "init(g0)" if call == "init" else f"insert(mem, g, k={k}, rng)"
@@ -225,23 +245,25 @@ class StepAudit:
 
     # -- a chunk of steps: values and declarations ----------------------------------------
 
-    def __call__(self, k0: int, a, b, used, filled, nonzero, ages, s, B, W) -> None:
+    def __call__(self, k0: int, a, b, used, nonzero, ages, s, B, W) -> None:
         """Check steps k0 .. k0+m-1; arrays (m, n) or (m, n, S) as the recorder computed them
-        (``nonzero`` = b != 0, ``ages`` -1 where a slot is unused)."""
-        lo, hi, B_d, W_d = self.declared
-        tol = self.tol
+        (``nonzero`` = b != 0, ``ages`` -1 where a slot is unused).
+
+        A few whole-chunk reductions decide "all fine" (each a sufficient condition of the exact
+        per-step test; a NaN fails every comparison, and W finite implies s and B finite); where
+        one fails, :meth:`_locate` makes the exact test on the steps taken.
+        """
+        s_lo, s_hi, B_max, W_max = self.fast_bounds
         ok = (
-            (not self.count_slots or self._counts(used).max() <= self.capacity)
-            and not (used > filled).any()
+            W.max() <= W_max and (W_max < np.inf or bool(np.isfinite(W).all()))
+            and s.min() >= s_lo and s.max() <= s_hi and B.max() <= B_max
             and not (nonzero > used).any()
-            and bool(np.isfinite(W).all())
-            and s.min() >= lo - tol * abs(lo) and s.max() <= hi + tol * abs(hi)
-            and B.max() <= B_d + tol * B_d and W.max() <= W_d + tol * W_d
+            and (not self.count_slots or self._counts(used).max() <= self.capacity)
             and (not self.nonnegative or (a.min() >= 0 and b.min(initial=0.0) >= 0))
             and (self.max_age is None or ages.max(initial=-1) <= self.max_age)
         )
         if not ok:
-            self._locate(k0, a, b, used, filled, nonzero, ages, s, B, W)
+            self._locate(k0, a, b, used, nonzero, ages, s, B, W)
 
     def _counts(self, used) -> np.ndarray:
         """Used slots per step and problem, (m, n) (a sum of bytes: faster than a bool reduction)."""
@@ -249,7 +271,7 @@ class StepAudit:
             return np.einsum("ijk->ij", used.view(np.uint8))
         return np.count_nonzero(used, axis=2)
 
-    def _locate(self, k0, a, b, used, filled, nonzero, ages, s, B, W) -> None:
+    def _locate(self, k0, a, b, used, nonzero, ages, s, B, W) -> None:
         """Find the earliest violation among the steps taken and raise it (nothing if none)."""
         m = a.shape[0]
         taken = (k0 + np.arange(m))[:, None] < self.nit[None, :]
@@ -267,9 +289,6 @@ class StepAudit:
         checks = [
             ("selection", "active", count > self.capacity,
              lambda j, i: f"selects {int(count[j, i])} slots, more than its capacity = {self.capacity}"),
-            ("selection", "active", (used & ~filled).any(axis=2),
-             lambda j, i: f"selects an empty slot (slot {int(np.argmax(used[j, i] & ~filled[j, i]))}); "
-                          "it must select filled slots only"),
             ("selection", "active, max_age", no_check if self.max_age is None else oldest > self.max_age,
              lambda j, i: f"uses a stored gradient of age {int(oldest[j, i])}, older than its declared "
                           f"max_age = {self.max_age}"),

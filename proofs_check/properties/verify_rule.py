@@ -60,8 +60,8 @@ class Example:
     alpha: float
     steps: int
     seed: int
-    a_priori_slack: float      # nan when the rule declares no age bound
-    a_posteriori_slack: float  # nan when the realized constants make the theorem vacuous
+    a_priori_slack: float      # nan when the rule declares no age bound, or Theorems 1, 1b (and 2) are vacuous
+    a_posteriori_slack: float  # nan when the realized constants make Theorems 1, 1b and 2 vacuous
     realized: dict
     problems: list[str] = field(default_factory=list)  # what went wrong, empty when all held
     theorem_2_slack: float = float("nan")  # smallest slack where Theorem 2 was the bound checked (nan: never)
@@ -77,8 +77,8 @@ class Example:
 @dataclass(frozen=True)
 class VerifyReport:
     examples: int
-    a_priori_checked: int
-    a_posteriori_checked: int
+    a_priori_checked: int      # examples where a bound with the declared constants applied (Theorem 1, 1b or 2)
+    a_posteriori_checked: int  # examples where a bound with the realized constants applied
     smallest_slack: float
     realized_ranges: dict
     theorem_2_checked: int = 0  # examples on which Theorem 2 was the bound checked (a priori or a posteriori)
@@ -153,10 +153,16 @@ def check_example(selection, combination, spec: ProblemSpec, fraction: float, *,
                     B=float(c.B.max()), W=float(c.W.max()))
     return Example(
         spec=spec, fraction=fraction, alpha=alpha, steps=steps, seed=seed,
-        a_priori_slack=float(np.nanmin(prior.min_slack)) if prior is not None and prior.applies.any() else float("nan"),
-        a_posteriori_slack=float(np.nanmin(post.min_slack)) if post.applies.any() else float("nan"),
+        a_priori_slack=_smallest_slack(prior, prior2), a_posteriori_slack=_smallest_slack(post, post2),
         realized=realized, problems=issues, theorem_2_slack=min(slack2) if slack2 else float("nan"),
     )
+
+
+def _smallest_slack(*checks) -> float:
+    """Smallest slack over the problems where one of the checks' bounds applied (Theorem 1/1b alone, or with
+    Theorem 2 admitted); nan where none did."""
+    slacks = [float(np.nanmin(c.min_slack)) for c in checks if c is not None and c.applies.any()]
+    return min(slacks) if slacks else float("nan")
 
 
 def _problems_code(spec: ProblemSpec) -> str:
