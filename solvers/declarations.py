@@ -33,6 +33,7 @@ patterns where the whole history is kept (:mod:`memgd.proofs_check.properties`).
 
 from __future__ import annotations
 
+import math
 from itertools import combinations, islice
 from typing import Iterable, NamedTuple
 
@@ -119,7 +120,8 @@ class DeclaredClass(NamedTuple):
     signed, and the current weight :math:`a \in [a_{lo}, a_{hi}]` implied by them:
     :math:`a = s - \sum_c b_c` with :math:`|\sum_c b_c| \le B` and :math:`|a| \le W - \sum_c |b_c| \le W`,
     so :math:`a \in [\max(s_{lo} - B, -W), \min(s_{hi} + B, W)]`, and for nonnegative
-    weights :math:`a \in [\max(s_{lo} - B, 0), \min(s_{hi}, W)]`.
+    weights :math:`a \in [\max(s_{lo} - B, 0), \min(s_{hi}, W)]`; a sum or difference is
+    rounded outward (one ulp), so the float interval contains the exact one.
     """
 
     T: int | None
@@ -139,10 +141,11 @@ def declared_class(selection, combination) -> DeclaredClass:
     dc = combination.declared_constants(C)
     nonneg = declared_nonnegative(combination)
     s_lo, s_hi, B, W = (float(v) for v in dc)
+    down = math.nextafter(s_lo - B, -math.inf)  # the float sum is within half an ulp: one ulp outward is safe
     if nonneg:
-        a_lo, a_hi = max(s_lo - B, 0.0), min(s_hi, W)
+        a_lo, a_hi = max(down, 0.0), min(s_hi, W)
     else:
-        a_lo, a_hi = max(s_lo - B, -W), min(s_hi + B, W)
+        a_lo, a_hi = max(down, -W), min(math.nextafter(s_hi + B, math.inf), W)
     T = selection.max_age
     return DeclaredClass(None if T is None else int(T), C, s_lo, s_hi, B, W, nonneg, a_lo, a_hi)
 

@@ -150,13 +150,13 @@ def _check_problems(problems) -> None:
                                                                                else "")))
 
 
-def _run_call(problems, alpha, rng_arg, rng: np.random.Generator, x0, options: dict) -> RunCall:
-    """What a reproducer of this run needs (:mod:`memgd.solvers.step_checks`)."""
-    seed = int(rng_arg) if isinstance(rng_arg, (int, np.integer)) and not isinstance(rng_arg, bool) else None
+def _run_call(problems, alpha, rng_arg, start_state: dict | None, x0, options: dict) -> RunCall:
+    """What a reproducer of this run needs (:mod:`memgd.solvers.step_checks`): the seed, or the
+    generator's state before the run drew anything."""
     defaults = dict(tol=1e-10, blowup=1e8, batch_size=None, base=None, weight_decay=None, record="full")
     text = "".join(f", {name}={value!r}" for name, value in options.items() if value != defaults[name])
     return RunCall(f"{type(problems).__name__} with n={problems.n}, d={problems.d}", alpha,
-                   seed if seed is not None else rng.bit_generator.state, x0 is not None, text)
+                   int(rng_arg) if start_state is None else start_state, x0 is not None, text)
 
 
 def _resolve_rng(rng) -> np.random.Generator:
@@ -224,6 +224,7 @@ def run(
     tol = float(nonnegative("tol", tol))
     blowup = float(positive("blowup", blowup))
     rng = _resolve_rng(rng)
+    start_state = rng.bit_generator.state if step_checks and not isinstance(rng_arg, (int, np.integer)) else None
     one_of("record", record, RECORD_MODES)
     if trace and record != "full":
         raise ValueError(f"trace=True needs record='full', got record={record!r}")
@@ -256,7 +257,7 @@ def run(
     rec = Recorder(record, K, r0, nit)
     audit = None
     if step_checks:
-        audit = StepAudit(selection, combination, declared, nit, _run_call(problems, alpha, rng_arg, rng, x0, given))
+        audit = StepAudit(selection, combination, declared, nit, _run_call(problems, alpha, rng_arg, start_state, x0, given))
     running = np.ones(n, dtype=bool)
     all_running = True
     blow_r = blowup * r0
