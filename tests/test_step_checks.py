@@ -134,7 +134,9 @@ def test_the_checks_can_be_switched_off_and_then_the_nan_is_a_divergence():
 
 @pytest.mark.parametrize("record", ["full", "final"])
 def test_active_beyond_capacity_from_step_10_is_caught(record):
-    error = _error(Window(at=10, how="capacity"), Aggregation("sum"), record=record)
+    """One slot too many, nothing else broken: "sum" has the same constants for any number of used gradients,
+    and the ages 1..3 stay within max_age = 3."""
+    error = _error(Window(max_age=3, at=10, how="capacity"), Aggregation("sum"), record=record)
     assert (error.step, error.problem, error.method) == (10, 0, "active")
     assert "selects 3 slots, more than its capacity = 2" in str(error)  # the ring's 3 slots are all filled
     _reproduces(error)
