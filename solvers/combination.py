@@ -101,7 +101,7 @@ class Aggregation:
 
     @property
     def nonnegative_weights(self) -> bool:
-        """Every weight is kappa or 1 times a positive scale: nonnegative iff kappa >= 0."""
+        """True iff kappa >= 0 (every weight is kappa or 1 times a positive scale)."""
         return self.kappa >= 0
 
     def weights_for_ages(self, ages: tuple[int, ...]) -> list[tuple[float, ...]]:

@@ -69,7 +69,7 @@ class ReferenceAggregation:
 
     @property
     def nonnegative_weights(self) -> bool:
-        """Weights 1 or 1/2 on g_k and kappa^m (times a positive scale) on the memory: >= 0 iff kappa >= 0."""
+        """True iff kappa >= 0 (weights 1 or 1/2 on g_k, kappa^m times a positive scale on the memory)."""
         return self.kappa >= 0
 
     def weights_for_ages(self, ages: tuple[int, ...]):
