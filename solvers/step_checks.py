@@ -150,6 +150,14 @@ def reproducer(selection, combination, call: RunCall, step: int, problem: int | 
     return "\n".join(lines)
 
 
+def _first(a: float, b: np.ndarray, bad) -> str:
+    """``a = value`` if ``bad(a)``, else ``b = value on slot c`` for the first slot c where ``bad`` holds."""
+    if bad(np.asarray(a)):
+        return f"a = {float(a)!r}"
+    c = int(np.argmax(bad(b)))
+    return f"b = {float(b[c])!r} on slot {c}"
+
+
 def _caught(check) -> RuleCheckError | None:
     """The error ``check()`` raises, if any (raised again outside the handler, without a chained context)."""
     try:
@@ -296,10 +304,10 @@ class StepAudit:
              lambda j, i: f"returned a nonzero b on slot {int(np.argmax(nonzero[j, i] & ~used[j, i]))}, which is "
                           "not active; b must be zero outside the used slots"),
             ("combination", "weights", ~finite,
-             lambda j, i: f"returned a non-finite weight (a = {float(a[j, i])!r}, b = {b[j, i].tolist()!r})"),
+             lambda j, i: f"returned a non-finite weight ({_first(a[j, i], b[j, i], lambda v: ~np.isfinite(v))})"),
             ("combination", "weights, nonnegative_weights",
              ((a < 0) | (b < 0).any(axis=2)) if self.nonnegative else no_check,
-             lambda j, i: f"returned a negative weight (a = {float(a[j, i])!r}, b = {b[j, i].tolist()!r}), but the rule "
+             lambda j, i: f"returned a negative weight ({_first(a[j, i], b[j, i], lambda v: v < 0)}), but the rule "
                           "declares nonnegative_weights = True"),
             ("combination", f"weights, {declared}", finite & (s < lo - self.tol * abs(lo) - tol),
              lambda j, i: f"s = a + sum(b) = {float(s[j, i])!r} is below the declared s_lo = {lo!r}"),

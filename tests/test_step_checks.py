@@ -159,7 +159,7 @@ def test_an_insert_returning_a_smaller_memory_is_caught():
 
 
 @pytest.mark.parametrize("how, words", [
-    ("negative", ["negative weight", "nonnegative_weights = True", "-0.05"]),
+    ("negative", ["negative weight (b = -0.05 on slot", "nonnegative_weights = True"]),
     ("mass", ["sum(|b|) = 0.6", "declared B = 0.5", "declared_constants(capacity=2)"]),
     ("outside", ["nonzero b on slot", "not active"]),
 ])
