@@ -32,6 +32,14 @@ floor below which measured distances mean nothing.
    Hessian elsewhere, so for a non-quadratic f the global mu may be smaller and L
    larger, and a theorem checked with them is not guaranteed to hold.  The batch's
    ``constants_source`` says so and every run and bound check carries it.
+
+**Refused input** (:mod:`~memgd.solvers.problems.function_checks`): a ``ValueError`` naming the
+point, the direction and the value measured when a secant curvature
+:math:`\langle \nabla f(y) - \nabla f(x), y - x\rangle / \|y - x\|^2` along the x* solve or
+around x0 and x* leaves [mu, L] (estimated constants: is negative), when ``grad`` disagrees with
+the differences of ``value`` by more than the curvature bounds allow, or when the solve ends with
+f(x*) > f(x0): a concave f, a kink, a wrong gradient or misstated constants.  Each comparison
+allows the rounding of its arithmetic and no more.
 """
 
 from __future__ import annotations
@@ -297,6 +305,12 @@ def problem_from_functions(
     gtol : gradient-norm target of the x* solve
     tol : Lanczos tolerance when estimating
     constants_source : how given mu, L were obtained, shown with every result (default "given")
+
+    Raises
+    ------
+    ValueError
+        for bad arguments, before any work; and for f and grad that contradict strong convexity,
+        smoothness, the given mu and L or each other (module doc), naming what was measured where.
     """
     x0 = np.atleast_2d(np.asarray(x0, dtype=float))
     if x0.ndim != 2 or x0.shape[1] < 1 or not np.all(np.isfinite(x0)):
