@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from memgd.proofs_check import RuleViolation, verify_rule
+from memgd.proofs_check import verify_rule
 from memgd.solvers import CombinationConstants, Fifo, FixedWeights
 from memgd.solvers.memory import MemoryState, empty_memory, write_slot
 from memgd.solvers.step_checks import RuleStepError
