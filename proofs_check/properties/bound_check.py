@@ -46,6 +46,34 @@ class BoundCheck:
         return bool(self.violated.any())
 
 
+def check_envelope(distances: np.ndarray, rate, *, x_star: np.ndarray, transient=1.0, x_star_error=0.0,
+                   theorem="given", constants_source: str = "construction") -> BoundCheck:
+    """Compare recorded distances (K+1, n) with the envelope C rho^k r_0 at every step k >= 1.
+
+    ``rate``, ``transient`` and ``theorem`` are scalars or (n,) arrays (``inf`` rate: vacuous, nothing
+    checked); ``x_star_error`` bounds ||x_star - true minimizer||.  The one comparison of the
+    package's run checks: its step index and its tolerance are here.
+    """
+    r = np.asarray(distances, dtype=np.float64)
+    n = r.shape[1]
+    rate = np.broadcast_to(np.asarray(rate, dtype=float), (n,))
+    transient = np.broadcast_to(np.asarray(transient, dtype=float), (n,))
+    applies = np.isfinite(rate) & np.isfinite(transient)
+    r0 = r[0]
+    k = np.arange(r.shape[0])[:, None]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        envelope = np.where(applies, transient * np.where(applies, rate, 0.0) ** k, np.inf) * r0
+        slack = (envelope - r) / r0
+    slack = np.where(np.isfinite(r) & applies & (k >= 1), slack, np.inf)
+    resolution = (64 * EPS * (np.linalg.norm(x_star, axis=1) + r0) + x_star_error) / r0
+    min_slack = slack.min(axis=0)
+    worst = slack.argmin(axis=0)
+    violated = applies & (min_slack < -resolution)
+    return BoundCheck(rate=rate, theorem=np.broadcast_to(np.asarray(theorem), (n,)), applies=applies,
+                      min_slack=np.where(applies, min_slack, np.nan), worst_step=worst, violated=violated,
+                      constants_source=constants_source)
+
+
 def check_distance_bound(result: RunResult, *, mu, L, x_star: np.ndarray, s_lo, s_hi, B, W, T,
                          x_star_error=0.0, constants_source: str = "construction",
                          nonnegative_weights=False) -> BoundCheck:
@@ -57,24 +85,11 @@ def check_distance_bound(result: RunResult, *, mu, L, x_star: np.ndarray, s_lo, 
     """
     bound = best_bound(mu=mu, L=L, alpha=result.alpha, s_lo=s_lo, s_hi=s_hi, B=B, W=W, T=T,
                        nonnegative_weights=nonnegative_weights)
-    rate = np.broadcast_to(np.asarray(bound.rate, dtype=float), result.alpha.shape)
-    transient = np.broadcast_to(np.asarray(bound.transient, dtype=float), result.alpha.shape)
-    theorem = np.broadcast_to(np.asarray(bound.theorem), result.alpha.shape)
-    applies = np.isfinite(rate)
-    r = result.distances
-    r0 = r[0]
-    k = np.arange(r.shape[0])[:, None]
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-        envelope = np.where(applies, transient * np.where(applies, rate, 0.0) ** k, np.inf) * r0
-        slack = (envelope - r) / r0
-    slack = np.where(np.isfinite(r) & applies & (k >= 1), slack, np.inf)
-    resolution = (64 * EPS * (np.linalg.norm(x_star, axis=1) + r0) + x_star_error) / r0
-    min_slack = slack.min(axis=0)
-    worst = slack.argmin(axis=0)
-    violated = applies & (min_slack < -resolution)
-    return BoundCheck(rate=rate, theorem=theorem, applies=applies,
-                      min_slack=np.where(applies, min_slack, np.nan), worst_step=worst, violated=violated,
-                      constants_source=constants_source)
+    shape = result.alpha.shape
+    return check_envelope(result.distances, np.broadcast_to(np.asarray(bound.rate, dtype=float), shape),
+                          x_star=x_star, transient=np.broadcast_to(np.asarray(bound.transient, dtype=float), shape),
+                          x_star_error=x_star_error, theorem=np.broadcast_to(np.asarray(bound.theorem), shape),
+                          constants_source=constants_source)
 
 
 def realized_nonnegative(result: RunResult) -> np.ndarray:

@@ -40,15 +40,14 @@ import time
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
-from memgd.proofs_check.properties.bound_check import check_declared, check_realized, declared_nonnegative
+from memgd.proofs_check.properties.judge import judge
 from memgd.proofs_check.properties.pattern_check import check_declared_patterns
 from memgd.proofs_check.properties.strategies import FAMILIES, ProblemSpec, problem_specs, step_fractions
 from memgd.solvers import run
 from memgd.solvers.rule_checks import check_rules
 from memgd.solvers.step_checks import RuleStepError, RunCall, reproducer
 from memgd.solvers.validation import integer_at_least, nonnegative
-from memgd.theory.constants import alpha_max
-from memgd.theory.constants2 import alpha_max2
+from memgd.proofs_check.properties.screen import admissible_steps
 
 
 @dataclass(frozen=True)
@@ -99,14 +98,8 @@ class RuleViolation(AssertionError):
 
 def _admissible_step(combination, selection, mu: float, L: float, capacity: int) -> float:
     """Largest admissible step from the declared constants (Theorem 1, 1b, or 2 for declared
-    nonnegative weights); 0 if none."""
-    dc = combination.declared_constants(capacity)
-    T = selection.max_age if selection.max_age is not None else selection.slots
-    kw = dict(mu=mu, L=L, s_lo=dc.s_lo, s_hi=dc.s_hi, B=dc.B, W=dc.W, T=T)
-    if dc.s_lo <= 0:
-        return 0.0
-    top2 = alpha_max2(mu=mu, L=L, s_lo=dc.s_lo, B=dc.B, W=dc.W, T=T) if declared_nonnegative(combination) else 0.0
-    return float(max(alpha_max(**kw, theorem="1"), alpha_max(**kw, theorem="1b"), top2))
+    nonnegative weights); 0 if none (:func:`~memgd.proofs_check.properties.screen.admissible_steps`)."""
+    return float(admissible_steps(combination, selection, mu, L))
 
 
 def check_example(selection, combination, spec: ProblemSpec, fraction: float, *, steps: int = 300,
@@ -123,46 +116,23 @@ def check_example(selection, combination, spec: ProblemSpec, fraction: float, *,
     except RuleStepError as error:
         raise error.with_problems(_problems_code(spec)) from None
     _check_patterns(result, selection, combination, spec, alpha, seed)
-    issues = []
-    post = check_realized(result, problems)
-    if post.any_violation:
-        i = int(np.argmax(post.violated))
-        issues.append(f"a posteriori bound (Theorem {post.theorem[i]}, rho = {post.rate[i]:.6g}) fails on problem {i} "
-                      f"at step {post.worst_step[i]}: slack {post.min_slack[i]:.3g}")
-    prior = check_declared(result, problems, combination, selection)
-    if prior is not None and prior.any_violation:
-        i = int(np.argmax(prior.violated))
-        issues.append(f"a priori bound (Theorem {prior.theorem[i]}, rho = {prior.rate[i]:.6g}) fails on problem {i} "
-                      f"at step {prior.worst_step[i]}: slack {prior.min_slack[i]:.3g}")
-    post2 = check_realized(result, problems, theorem_2=True)
-    prior2 = check_declared(result, problems, combination, selection, theorem_2=True)
-    slack2 = []
-    for label, chk in (("a posteriori", post2), ("a priori", prior2)):
-        if chk is None:
-            continue
-        is2 = chk.theorem == "2"
-        if is2.any():
-            slack2.append(float(np.nanmin(np.where(is2, chk.min_slack, np.nan))))
-        bad = chk.violated & is2
-        if bad.any():
-            i = int(np.argmax(bad))
-            issues.append(f"{label} bound (Theorem 2, rho = {chk.rate[i]:.6g}) fails on problem {i} "
-                          f"at step {chk.worst_step[i]}: slack {chk.min_slack[i]:.3g}")
+    verdict = judge(result, problems, selection, combination)
+    issues = [text for i in np.flatnonzero(verdict.violated) for text in verdict.issues(int(i))]
     c = result.constants  # within the declared constants: the run checked every step
     realized = dict(T=int(c.T.max()), s_lo=float(c.s_lo.min()), s_hi=float(c.s_hi.max()),
                     B=float(c.B.max()), W=float(c.W.max()))
     return Example(
         spec=spec, fraction=fraction, alpha=alpha, steps=steps, seed=seed,
-        a_priori_slack=_smallest_slack(prior, prior2), a_posteriori_slack=_smallest_slack(post, post2),
-        realized=realized, problems=issues, theorem_2_slack=min(slack2) if slack2 else float("nan"),
+        a_priori_slack=_smallest(verdict.a_priori_slack), a_posteriori_slack=_smallest(verdict.a_posteriori_slack),
+        realized=realized, problems=issues, theorem_2_slack=_smallest(verdict.theorem_2_slack),
     )
 
 
-def _smallest_slack(*checks) -> float:
-    """Smallest slack over the problems where one of the checks' bounds applied (Theorem 1/1b alone, or with
-    Theorem 2 admitted); nan where none did."""
-    slacks = [float(np.nanmin(c.min_slack)) for c in checks if c is not None and c.applies.any()]
-    return min(slacks) if slacks else float("nan")
+def _smallest(slacks: np.ndarray | None) -> float:
+    """Smallest slack over the problems where a bound applied; nan where none did."""
+    if slacks is None or not np.isfinite(slacks).any():
+        return float("nan")
+    return float(np.nanmin(slacks))
 
 
 def _problems_code(spec: ProblemSpec) -> str:
