@@ -180,14 +180,22 @@ def _empty(count: int) -> dict:
 
 
 def _groups(drawn: Drawn, admissible: np.ndarray):
-    """(example indices, their batches) per group of concatenable batches, in first-drawn order."""
-    groups: dict = defaultdict(list)
-    built = {}
+    """(example indices, their batches) per group of concatenable batches, built one group at a time.
+
+    Examples are grouped by (family, d) first (cheap, from the specs); the batches of a group are
+    then split by :func:`group_key`, in case a family's batches differ in another field.
+    """
+    by_spec: dict = defaultdict(list)
     for j in np.flatnonzero(admissible):
-        batch = drawn.examples[j][0].build()
-        built[int(j)] = batch
-        groups[group_key(batch)].append(int(j))
-    return [(idx, [built[j] for j in idx]) for idx in groups.values()]
+        spec = drawn.examples[j][0]
+        by_spec[(spec.family, spec.d)].append(int(j))
+    for idx in by_spec.values():
+        parts: dict = defaultdict(list)
+        for j in idx:
+            batch = drawn.examples[j][0].build()
+            parts[group_key(batch)].append((j, batch))
+        for members in parts.values():
+            yield [j for j, _ in members], [batch for _, batch in members]
 
 
 def _batched(selection, combination, drawn, admissible, alpha_of, steps, seed, check_one, out):

@@ -38,16 +38,17 @@ import numpy as np
 import time
 
 from hypothesis import HealthCheck, given, reject, settings
-from hypothesis import strategies as st
+from hypothesis import seed as hypothesis_seed
+from hypothesis.database import InMemoryExampleDatabase, choices_to_bytes
 
 from memgd.proofs_check.properties.judge import judge
 from memgd.proofs_check.properties.pattern_check import check_declared_patterns
-from memgd.proofs_check.properties.strategies import FAMILIES, ProblemSpec, problem_specs, step_fractions
+from memgd.proofs_check.properties.strategies import FAMILIES, ExampleSpace, ProblemSpec
 from memgd.solvers import run
 from memgd.solvers.rule_checks import check_rules
 from memgd.solvers.step_checks import RuleStepError, RunCall, reproducer
 from memgd.solvers.validation import integer_at_least, nonnegative
-from memgd.proofs_check.properties.screen import admissible_steps
+from memgd.proofs_check.properties.screen import admissible_steps, screen
 
 
 @dataclass(frozen=True)
@@ -75,17 +76,29 @@ class Example:
 
 @dataclass(frozen=True)
 class VerifyReport:
-    examples: int
+    examples: int              # hypothesis examples checked (one run each)
     a_priori_checked: int      # examples where a bound with the declared constants applied (Theorem 1, 1b or 2)
     a_posteriori_checked: int  # examples where a bound with the realized constants applied
-    smallest_slack: float
-    realized_ranges: dict
+    smallest_slack: float      # over the screened and the hypothesis examples
+    realized_ranges: dict      # over the screened and the hypothesis examples
     theorem_2_checked: int = 0  # examples on which Theorem 2 was the bound checked (a priori or a posteriori)
+    screened: int = 0                  # examples screened in batched runs before hypothesis
+    screened_a_priori_checked: int = 0
+    screened_a_posteriori_checked: int = 0
+    screened_theorem_2_checked: int = 0
+    screen_seconds: float = 0.0        # wall time of the screen
+    screen_mode: str = "none"          # "batched", "per example" (the rule cannot run batches) or "none"
+    screen: str = ""                   # what the screen ran, its cost, and why it fell back if it did
 
     def __str__(self) -> str:
-        return (f"{self.examples} examples, bound checked a priori on {self.a_priori_checked} and "
+        text = (f"{self.examples} examples, bound checked a priori on {self.a_priori_checked} and "
                 f"a posteriori on {self.a_posteriori_checked} (Theorem 2 on {self.theorem_2_checked}); "
                 f"smallest slack {self.smallest_slack:.3g}; realized {self.realized_ranges}")
+        if self.screened:
+            text += (f"; before them {self.screen}: bound checked a priori on {self.screened_a_priori_checked} "
+                     f"and a posteriori on {self.screened_a_posteriori_checked} (Theorem 2 on "
+                     f"{self.screened_theorem_2_checked})")
+        return text
 
 
 class RuleViolation(AssertionError):
@@ -189,9 +202,15 @@ def _fail(example: Example) -> None:
 
 def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 300,
                 families=FAMILIES, max_kappa: float = 1e3, seed: int = 0,
-                shrink_seconds: float = 20.0) -> VerifyReport:
+                shrink_seconds: float = 20.0, screen_examples: int = 10_000) -> VerifyReport:
     """Check Theorems 1, 1b and (for declared nonnegative weights) 2 for a memory rule on
-    hypothesis-drawn problems and steps.
+    drawn problems and steps: ``screen_examples`` examples screened in a few batched runs
+    (:mod:`memgd.proofs_check.properties.screen`), then ``max_examples`` hypothesis examples.
+
+    Both draw from one :class:`~memgd.proofs_check.properties.strategies.ExampleSpace` and are
+    judged by one function (:func:`memgd.proofs_check.properties.judge.judge`).  Examples the
+    screen finds failing are rerun alone and handed to hypothesis (replayed from its example
+    database), which shrinks them to a minimal reproducer.
 
     ``selection`` and ``combination`` follow :class:`memgd.solvers.SelectionRule` and
     :class:`memgd.solvers.CombinationRule`, with their optional declarations
@@ -204,7 +223,7 @@ def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 
     constants admit no step.
 
     Before any run every argument is checked: ``max_examples`` and ``steps`` integers
-    >= 1, ``families`` a non-empty tuple of names from
+    >= 1, ``screen_examples`` an integer >= 0, ``families`` a non-empty tuple of names from
     :data:`~memgd.proofs_check.properties.strategies.FAMILIES`, ``max_kappa`` >= 1,
     ``seed`` an integer >= 0, ``shrink_seconds`` >= 0 (``ValueError`` naming the
     parameter), and both rules are probed by :func:`memgd.solvers.rule_checks.check_rules`
@@ -212,6 +231,7 @@ def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 
     """
     max_examples = integer_at_least("max_examples", max_examples, 1)
     steps = integer_at_least("steps", steps, 1)
+    screen_examples = integer_at_least("screen_examples", screen_examples, 0)
     families = _validated_families(families)
     max_kappa = _validated_max_kappa(max_kappa)
     seed = integer_at_least("seed", seed, 0)
@@ -220,16 +240,27 @@ def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 
     if not declared.s_lo > 0:
         raise ValueError(f"no step is admissible: the declared s_lo = {declared.s_lo:.4g} must be > 0 "
                          "(every step's weights must sum to a positive number)")
+    space = ExampleSpace(families, max_kappa)
+
+    def check_one(spec, fraction, *, steps, seed):
+        return check_example(selection, combination, spec, fraction, steps=steps, seed=seed)
+
+    screened = screen(selection, combination, space, screen_examples, steps=steps, seed=seed,
+                      check_one=check_one) if screen_examples else None
+    database = InMemoryExampleDatabase()
+    confirmed = _confirmed_failures(screened, space, database, check_one, steps, seed) if screened else []
+
     seen: list[Example] = []
     failing: list[Example] = []
     first_failure_at: list[float] = []
     broken: list[RuleStepError] = []  # a rule that broke its interface: raised once hypothesis returns
 
-    @settings(max_examples=max_examples, derandomize=True, database=None, deadline=None,
+    @hypothesis_seed(seed)
+    @settings(max_examples=max_examples, derandomize=False, database=database, deadline=None,
               suppress_health_check=[HealthCheck.too_slow], print_blob=False)
-    @given(spec=problem_specs(families=families, max_kappa=max_kappa), fraction=step_fractions(),
-           run_seed=st.integers(0, 2**31 - 1))
-    def property_holds(spec, fraction, run_seed):
+    @given(example=space.strategy())
+    def property_holds(example):
+        spec, fraction, run_seed = example
         if broken:
             return  # no more work: the rule is broken, whatever the theorem says
         key = (spec, fraction, run_seed)
@@ -254,24 +285,79 @@ def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 
             first_failure_at[:] = first_failure_at or [time.monotonic()]
             _fail(example)
 
+    property_holds._hypothesis_internal_database_key = DATABASE_KEY
     try:
         property_holds()
     except AssertionError:
         raise RuleViolation(failing[-1]) from None
     if broken:
         raise broken[0]
-    if not seen:
+    if confirmed:  # hypothesis did not replay the screen's failure (it never does silently: say so)
+        raise RuleViolation(confirmed[0])
+    if not seen and not (screened and screened.screened):
         raise ValueError("no step is admissible for the declared constants at any drawn condition number")
-    slacks = [e.a_posteriori_slack for e in seen] + [e.a_priori_slack for e in seen] + [
-        e.theorem_2_slack for e in seen]
-    slacks = [s for s in slacks if np.isfinite(s)]
+    return _report(seen, screened)
+
+
+#: the key under which the screen's failing examples are stored for hypothesis to replay
+DATABASE_KEY = b"memgd.verify_rule.screen"
+
+
+def _confirmed_failures(screened, space, database, check_one, steps: int, seed: int, most: int = 8) -> list[Example]:
+    """Rerun the screen's first failing examples alone; store those that fail alone too where hypothesis
+    replays them first (its example database), and return them.
+
+    A failure seen only in the batched run (a rule whose weights depend on the other problems of the
+    batch, or whose random draws differ there) is raised at once with the batch's description.
+    """
+    found = []
+    for j in screened.failing[:most]:
+        spec, fraction, run_seed = screened.drawn.examples[j]
+        example = check_one(spec, fraction, steps=steps, seed=run_seed ^ seed)
+        if example is not None and example.problems:
+            found.append(example)
+            database.save(DATABASE_KEY, choices_to_bytes(space.choices(screened.drawn.example_values(j))))
+    if screened.failing and not found:
+        j = screened.failing[0]
+        spec, fraction, run_seed = screened.drawn.examples[j]
+        raise RuleViolation(Example(
+            spec=spec, fraction=fraction, alpha=float("nan"), steps=steps, seed=run_seed ^ seed,
+            a_priori_slack=float(screened.a_priori_slack[j]), a_posteriori_slack=float(screened.a_posteriori_slack[j]),
+            realized={k: screened.realized[k][j] for k in ("T", "s_lo", "s_hi", "B", "W")},
+            problems=[f"a bound failed on this example inside the screen's batched run (example {j} of "
+                      f"screen(seed={screened.drawn.seed}, count={screened.drawn.count})) but not when it runs alone: "
+                      "the rule's weights depend on the other problems of a batch, or on random draws that differ "
+                      "there"]))
+    return found
+
+
+def _report(seen: list[Example], screened) -> VerifyReport:
+    slacks = [s for e in seen for s in (e.a_posteriori_slack, e.a_priori_slack, e.theorem_2_slack)]
     keys = ("T", "s_lo", "s_hi", "B", "W")
-    ranges = {k: (min(e.realized[k] for e in seen), max(e.realized[k] for e in seen)) for k in keys}
+    lows = {k: [e.realized[k] for e in seen] for k in keys}
+    highs = {k: [e.realized[k] for e in seen] for k in keys}
+    extra = {}
+    if screened is not None and screened.screened:
+        ok = screened.admissible
+        for values in (screened.a_posteriori_slack, screened.a_priori_slack, screened.theorem_2_slack):
+            finite = values[ok & np.isfinite(values)]
+            if finite.size:
+                slacks.append(float(finite.min()))
+        for k in keys:
+            lows[k].append(float(screened.realized[k][ok].min()) if k != "T" else int(screened.realized[k][ok].min()))
+            highs[k].append(float(screened.realized[k][ok].max()) if k != "T" else int(screened.realized[k][ok].max()))
+        extra = dict(screened=screened.screened,
+                     screened_a_priori_checked=int(np.isfinite(screened.a_priori_slack[ok]).sum()),
+                     screened_a_posteriori_checked=int(np.isfinite(screened.a_posteriori_slack[ok]).sum()),
+                     screened_theorem_2_checked=int(np.isfinite(screened.theorem_2_slack[ok]).sum()),
+                     screen_seconds=screened.seconds, screen_mode=screened.mode, screen=screened.describe())
+    slacks = [s for s in slacks if np.isfinite(s)]
     return VerifyReport(
         examples=len(seen),
         a_priori_checked=sum(np.isfinite(e.a_priori_slack) for e in seen),
         a_posteriori_checked=sum(np.isfinite(e.a_posteriori_slack) for e in seen),
         smallest_slack=min(slacks) if slacks else float("nan"),
-        realized_ranges=ranges,
+        realized_ranges={k: (min(lows[k]), max(highs[k])) for k in keys if lows[k]},
         theorem_2_checked=sum(np.isfinite(e.theorem_2_slack) for e in seen),
+        **extra,
     )
