@@ -19,9 +19,9 @@ the hypothesis path uses, and the declared patterns by
 :func:`~memgd.proofs_check.properties.pattern_check.check_declared_patterns`, all vectorized
 over the problems; an example fails if one of its problems does.
 
-**Rules not vectorized over problems.**  The first group's run doubles as a probe: if the rule
-raises in a batch where the same rule on the group's first example alone does not, the rule
-cannot run batches of unrelated problems, and every example is screened alone (the cost is
+**Rules not vectorized over problems.**  If the rule raises in a batch where the same rule on
+the example named by the error (or the group's first) alone does not, the rule cannot run
+batches of unrelated problems, and every example is screened alone (the cost is
 stated in :attr:`ScreenResult.mode` and :attr:`ScreenResult.seconds`).  A rule that raises
 alone too has a bug, raised as the per-example path raises it.
 """
@@ -215,10 +215,8 @@ def _batched(selection, combination, drawn, admissible, alpha_of, steps, seed, c
             j = idx[int(owner[i])] if isinstance(error, RuleStepError) and i is not None else idx[0]
             spec, fraction, run_seed = drawn.examples[j]
             check_one(spec, fraction, steps=steps, seed=run_seed ^ seed)  # raises the rule's error, if it is one
-            if runs == 0:
-                raise _NotBatchable(f"the rule raised {type(error).__name__} on a batch of {P.n} problems and not "
-                                    f"on one example alone: {str(error).splitlines()[0][:200]}") from error
-            raise
+            raise _NotBatchable(f"the rule raised {type(error).__name__} on a batch of {P.n} problems and not "
+                                f"on one example alone: {str(error).splitlines()[0][:200]}") from error
         runs += 1
         problems += P.n
         sizes.append(len(idx))

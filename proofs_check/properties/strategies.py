@@ -103,7 +103,9 @@ class ExampleSpace:
     :math:`\log_{10}\kappa` uniform on :math:`[0, \log_{10}\kappa_{max}]`, mu from :data:`MUS`,
     n in 1..``max_n``, d in 2..``max_d``, the problems' seed, the spectrum (quadratics only), the
     step fraction and the run's seed.  :meth:`strategy` draws them with hypothesis (one choice per
-    coordinate, in :attr:`coordinates` order, the spectrum only for a quadratic);
+    coordinate, in :attr:`coordinates` order; the spectrum is drawn for every family and used by
+    quadratics only, so every example has the same choices and hypothesis shrinks each coordinate
+    alone: a shrink to another family shifts no later choice);
     :meth:`sample` draws many at once with NumPy from the same ranges; both build the example
     with :meth:`example`, and :meth:`choices` gives the choice sequence hypothesis would make for
     a sampled example (so hypothesis can replay and shrink it).
@@ -123,15 +125,10 @@ class ExampleSpace:
             Coordinate("n", "int", 1, self.max_n),
             Coordinate("d", "int", 2, self.max_d),
             Coordinate("seed", "int", 0, 2**32 - 1),
-            Coordinate("spectrum", "int", 0, len(SPECTRA) - 1),  # drawn for quadratics only
+            Coordinate("spectrum", "int", 0, len(SPECTRA) - 1),  # used by quadratics only
             Coordinate("fraction", "float", *FRACTION_BOUNDS),
             Coordinate("run_seed", "int", 0, RUN_SEEDS - 1),
         )
-
-    def _drawn(self, values: dict) -> list[str]:
-        """The coordinates an example with these values draws, in order (no spectrum unless quadratic)."""
-        quadratic = self.families[int(values["family"])] == "quadratic"
-        return [c.name for c in self.coordinates if c.name != "spectrum" or quadratic]
 
     def example(self, values: dict) -> tuple[ProblemSpec, float, int]:
         """(spec, fraction, run_seed) from drawn coordinate values."""
@@ -150,9 +147,6 @@ class ExampleSpace:
         def examples(draw):
             values = {}
             for c in coords:
-                if c.name == "spectrum" and self.families[values["family"]] != "quadratic":
-                    values[c.name] = 0
-                    continue
                 values[c.name] = draw(c.strategy())
             return self.example(values)
         return examples()
@@ -168,7 +162,7 @@ class ExampleSpace:
     def choices(self, values: dict) -> tuple:
         """The choice sequence :meth:`strategy` makes to draw the example with these values."""
         by_name = {c.name: c for c in self.coordinates}
-        return tuple(by_name[name].value(values[name]) for name in self._drawn(values))
+        return tuple(by_name[c.name].value(values[c.name]) for c in self.coordinates)
 
 
 def problem_specs(families=FAMILIES, max_kappa: float = 1e3, max_n: int = 3, max_d: int = 6):

@@ -38,7 +38,6 @@ import numpy as np
 import time
 
 from hypothesis import HealthCheck, given, reject, settings
-from hypothesis import seed as hypothesis_seed
 from hypothesis.database import InMemoryExampleDatabase, choices_to_bytes
 
 from memgd.proofs_check.properties.judge import judge
@@ -255,7 +254,6 @@ def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 
     first_failure_at: list[float] = []
     broken: list[RuleStepError] = []  # a rule that broke its interface: raised once hypothesis returns
 
-    @hypothesis_seed(seed)
     @settings(max_examples=max_examples, derandomize=False, database=database, deadline=None,
               suppress_health_check=[HealthCheck.too_slow], print_blob=False)
     @given(example=space.strategy())
@@ -285,6 +283,9 @@ def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 
             first_failure_at[:] = first_failure_at or [time.monotonic()]
             _fail(example)
 
+    # deterministic for ``seed`` (hypothesis's own @seed would also switch its example database off) and
+    # replaying the screen's failures from the database (as hypothesis.find sets its key)
+    property_holds._hypothesis_internal_use_seed = seed
     property_holds._hypothesis_internal_database_key = DATABASE_KEY
     try:
         property_holds()
@@ -299,7 +300,8 @@ def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 
     return _report(seen, screened)
 
 
-#: the key under which the screen's failing examples are stored for hypothesis to replay
+#: the test's database key; the screen's failing examples are stored under its ``.secondary`` key, which
+#: hypothesis replays and then shrinks (entries of the primary key count as already shrunk: not shrunk again)
 DATABASE_KEY = b"memgd.verify_rule.screen"
 
 
@@ -316,7 +318,7 @@ def _confirmed_failures(screened, space, database, check_one, steps: int, seed: 
         example = check_one(spec, fraction, steps=steps, seed=run_seed ^ seed)
         if example is not None and example.problems:
             found.append(example)
-            database.save(DATABASE_KEY, choices_to_bytes(space.choices(screened.drawn.example_values(j))))
+            database.save(DATABASE_KEY + b".secondary", choices_to_bytes(space.choices(screened.drawn.example_values(j))))
     if screened.failing and not found:
         j = screened.failing[0]
         spec, fraction, run_seed = screened.drawn.examples[j]
