@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from reference_list_buffer import ListBuffer, aggregate_in_place
+from memgd.benchmarks.reference_list_buffer import ListBuffer, aggregate_in_place
 
 
 def aggregate(g, buffer, name, kappa, k):
@@ -55,7 +55,7 @@ def run_one(grad, x0, alpha, steps, *, top_c, decay, kappa, aggregation, critica
     """Iterates x_0..x_K and the largest age used per step, for one problem.
 
     ``reference_compatible=True`` uses the reference's list buffer and in-place kappa
-    (:mod:`reference_list_buffer`) instead of the documented rule.
+    (:mod:`memgd.benchmarks.reference_list_buffer`) instead of the documented rule.
     """
     x = np.array(x0, dtype=float)
     xs = [x.copy()]

@@ -1,0 +1,54 @@
+"""What ``verify_rule``'s screen costs (:mod:`memgd.proofs_check.properties.screen`): 10,000 examples.
+
+For built-in rule pairs, the screen of ``verify_rule`` (its default ``screen_examples`` = 10,000
+examples, ``steps`` = 300) is timed alone: drawing, building every example's problems, the batched
+runs, the per-problem checks.  Wall and CPU seconds of this process, with the load average before
+and after (the target, 5 s, is for two idle cores: under load the wall time is inflated).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from memgd.benchmarks.timing import table
+
+TARGET_SECONDS = 5.0
+
+
+def _rules():
+    from memgd.solvers import Aggregation, CriticalGradients, Fifo, FixedWeights, KeepOldest
+
+    return [("KeepOldest(2, max_age=3) + mid", KeepOldest(2, max_age=3), Aggregation("mid")),
+            ("critical(3, 0.7) + sum", CriticalGradients(3, 0.7), Aggregation("sum")),
+            ("Fifo(2) + signed fixed weights", Fifo(2), FixedWeights(1.0, (0.3, -0.2)))]
+
+
+def screening(quick: bool = False, smoke: bool = False) -> dict:
+    """Seconds to screen 10,000 examples (2,000 with ``quick``, 100 with ``smoke``) per rule pair."""
+    from memgd.proofs_check.properties.screen import screen
+    from memgd.proofs_check.properties.strategies import ExampleSpace
+    from memgd.proofs_check.properties.verify_rule import check_example
+
+    count = 100 if smoke else (2000 if quick else 10_000)
+    rules = _rules()[:1] if smoke else _rules()
+    rows = []
+    for name, selection, combination in rules:
+        load_before = os.getloadavg()[0]
+        wall, cpu = time.perf_counter(), time.process_time()
+        r = screen(selection, combination, ExampleSpace(), count, steps=300, seed=0,
+                   check_one=lambda *a, _s=selection, _c=combination, **k: check_example(_s, _c, *a, **k))
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        rows.append(dict(rule=name, examples=r.screened, problems=r.problems, runs=r.runs, mode=r.mode,
+                         wall_s=wall, cpu_s=cpu, failing=len(r.failing), load=(load_before, os.getloadavg()[0]),
+                         met=bool(wall <= TARGET_SECONDS * count / 10_000)))
+    return dict(count=count, rows=rows, target=f"10,000 examples in <= {TARGET_SECONDS} s on two idle cores",
+                met=all(r["met"] for r in rows))
+
+
+def report_screening(r: dict) -> str:
+    return table(["rule", "examples", "problems", "runs", "wall s", "CPU s", "failing", "load (before, after)",
+                  "target"],
+                 [[x["rule"], x["examples"], x["problems"], x["runs"], x["wall_s"], x["cpu_s"], x["failing"],
+                   f"{x['load'][0]:.1f}, {x['load'][1]:.1f}", "met" if x["met"] else "MISSED"] for x in r["rows"]],
+                 ".3g")
