@@ -69,11 +69,11 @@ class CombinationRule(Protocol):
 def direction(g: np.ndarray, mem: MemoryState, a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """d = a g + sum_c b_c mem.grads[:, c], written into ``out`` (a new (n, d) array by default).
 
-    The memory term is one batched (n,1,S) @ (n,S,d) product written straight into ``out``;
-    then a g is added.  A weight a = 1 is not multiplied (1.0 * g is g exactly), so the
-    result is that of ``a g + memory`` bit for bit whichever path runs; rows whose b is all
-    zero get the memory term 0 (the product of zeros), so a memory switched off
-    (``b == 0`` everywhere, or no slots) gives a g exactly.
+    The memory term is one batched (n,1,S) @ (n,S,d) product written straight into ``out``, then
+    a g is added: fl(m + a g), the same sum as before in the other order (exact commutativity), so
+    the same bits.  A weight a = 1 is not multiplied (1.0 * g is g exactly); with no slots or every
+    b zero the product is skipped and d is a g, so a memory switched off is plain gradient descent
+    bit for bit.
     """
     if out is None:
         out = np.empty(g.shape)

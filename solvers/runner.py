@@ -231,6 +231,8 @@ def run(
     if batch_size is not None and not hasattr(problems, "minibatch_grad"):
         raise ValueError(f"batch_size needs a finite-sum problem batch, got {type(problems).__name__}")
     base = GradientDescent() if base is None else base
+    plain_gd = type(base) is GradientDescent
+    alpha_col = alpha[:, None]
     wd = _resolve_weight_decay(weight_decay)
     decayed_gradient = wd.coeff != 0.0 and wd.where == "gradient"
     decayed_direction = wd.coeff != 0.0 and wd.where == "direction"
@@ -317,8 +319,11 @@ def run(
             if audit is not None and new_mem is not mem:
                 audit.memory_returned(k, new_mem)
             mem = new_mem
-            delta, opt_state = base.step(dk, opt_state, alpha, k)
-            x_new = x + delta
+            if plain_gd:  # x + (-(alpha d)) is x - alpha d exactly: one pass fewer, the same bits
+                x_new = x - alpha_col * dk
+            else:
+                delta, opt_state = base.step(dk, opt_state, alpha, k)
+                x_new = x + delta
             r_new = problems.distance(x_new)
 
             # r_{k+1} finite implies x_{k+1} finite (x* is finite), so one test covers both
