@@ -44,8 +44,9 @@ def _rows(results: dict) -> list[list[str]]:
     r = results.get("screen")
     if r:
         for x in r["rows"]:
-            rows.append([f"verify_rule's screen, {x['examples']} examples, {x['rule']}",
-                         f"**{x['wall_s']:.3g} s** wall, {x['cpu_s']:.3g} s CPU ({x['runs']} runs)", r["target"],
+            rows.append([f"verify_rule's screen, {x['examples']} examples, {x['rule']}, {x['workers']} process"
+                         f"{'es' if x['workers'] > 1 else ''}",
+                         f"**{x['wall_s']:.3g} s** wall ({x['runs']} runs)", r["target"],
                          "met" if x["met"] else "**missed**", f"{x['load'][0]:.1f} / {x['load'][1]:.1f}"])
     r = results.get("step_checks")
     if r:

@@ -269,6 +269,10 @@ def run(
     # problems whose gap f(x_k) - f* is still to be recorded, at the next oracle call
     # (``True`` for all of them, ``None`` for none)
     pending = True
+    # "summary" and "final" keep the last iterate's gap only: it is computed after the loop, from the
+    # last x of each problem (the same operations on the same point as at its last step: the same bits;
+    # where the last step failed, x is the iterate before and the recorder reports NaN)
+    gap_history = record == "full"
     exact = batch_size is None
     mem = None
     opt_state = base.init(x)
@@ -281,7 +285,7 @@ def run(
     with np.errstate(over="ignore", invalid="ignore"):
         for k in range(K):
             g_raw = oracle(x)
-            if pending is not None:
+            if pending is not None and gap_history:
                 rec.gap(k, gap_values(x, g_raw if exact else None), pending)
             g = g_raw + wd.coeff * x if decayed_gradient else g_raw
             if mem is None:
@@ -354,7 +358,9 @@ def run(
             all_running = bool(running.all())
             if not running.any():
                 break
-        if pending is not None:  # the gap at the last iterate
+        if not gap_history:  # only the last iterate's gap is kept: computed once, at each problem's last x
+            rec.gap(k + 1, gap_values(x, None), True)
+        elif pending is not None:  # the gap at the last iterate
             rec.gap(k + 1, gap_values(x, None), pending)
 
     kept = rec.finish()

@@ -176,3 +176,16 @@ def test_draw_is_reproducible_and_seeded():
     space = ExampleSpace()
     assert draw(space, 50, 7).examples == draw(space, 50, 7).examples
     assert draw(space, 50, 7).examples != draw(space, 50, 8).examples
+
+
+def test_the_screen_gives_the_same_bits_in_one_process_or_two():
+    """Every group's run draws from its own seed, so where it runs changes nothing."""
+    selection, combination = CriticalGradients(2, 0.7), Aggregation("mean")
+    args = dict(steps=80, seed=4, check_one=lambda *a, **k: check_example(selection, combination, *a, **k))
+    one = screen(selection, combination, ExampleSpace(), 80, workers=1, **args)
+    two = screen(selection, combination, ExampleSpace(), 80, workers=2, **args)
+    assert (one.workers, two.workers) == (1, 2) and one.runs == two.runs > 1
+    for field in ("failed", "a_priori_slack", "a_posteriori_slack", "theorem_2_slack"):
+        np.testing.assert_array_equal(getattr(one, field), getattr(two, field))
+    for key in one.realized:
+        np.testing.assert_array_equal(one.realized[key], two.realized[key])

@@ -19,6 +19,11 @@ the hypothesis path uses, and the declared patterns by
 :func:`~memgd.proofs_check.properties.pattern_check.check_declared_patterns`, all vectorized
 over the problems; an example fails if one of its problems does.
 
+**Processes.**  The groups are independent tasks of :mod:`memgd.proofs_check.campaigns` (loky
+worker processes, ``workers`` of them; each group's randomness comes from its own seed, so the
+results are the same bit for bit in one process or several).  Where the rules cannot reach the
+workers (a class the workers cannot import), the groups run in this process, and the screen says so.
+
 **Rules not vectorized over problems.**  If the rule raises in a batch where the same rule on
 the example named by the error (or the group's first) alone does not, the rule cannot run
 batches of unrelated problems, and every example is screened alone (the cost is
@@ -35,6 +40,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from memgd.proofs_check.campaigns import RunConfig, Task, run_tasks
 from memgd.proofs_check.properties.judge import judge
 from memgd.proofs_check.properties.pattern_check import check_declared_patterns
 from memgd.proofs_check.properties.strategies import ExampleSpace, ProblemSpec
@@ -101,6 +107,7 @@ class ScreenResult:
     reason: str = ""               # why the screen ran per example
     problems: int = 0              # problems run in all
     group_sizes: tuple = field(default_factory=tuple)
+    workers: int = 1               # processes the batched runs were spread over
 
     @property
     def screened(self) -> int:
@@ -113,8 +120,9 @@ class ScreenResult:
 
     def describe(self) -> str:
         how = (f"{self.runs} batched runs (groups of {min(self.group_sizes, default=0)}-"
-               f"{max(self.group_sizes, default=0)} examples)" if self.mode == "batched"
-               else f"{self.runs} runs of one example each ({self.reason})")
+               f"{max(self.group_sizes, default=0)} examples) in {self.workers} process"
+               f"{'es' if self.workers > 1 else ''}" + (f", {self.reason}" if self.reason else "")
+               if self.mode == "batched" else f"{self.runs} runs of one example each ({self.reason})")
         per = 1e3 * self.seconds / max(self.screened, 1)
         return (f"screened {self.screened} examples ({self.problems} problems) in {self.seconds:.2f} s, "
                 f"{per:.3g} ms per example, {how}; {len(self.failing)} failing")
@@ -142,12 +150,14 @@ class _NotBatchable(Exception):
 
 
 def screen(selection, combination, space: ExampleSpace, count: int, *, steps: int, seed: int,
-           check_one) -> ScreenResult:
+           check_one, workers: int = 1) -> ScreenResult:
     """Draw ``count`` examples and check them all (module doc).
 
     ``check_one(spec, fraction, steps=, seed=)`` is the per-example check of the hypothesis path
     (:func:`memgd.proofs_check.properties.verify_rule.check_example`): it reproduces a batch's
-    rule error alone, and screens every example when the rule cannot run batches.
+    rule error alone, and screens every example when the rule cannot run batches.  With
+    ``workers`` > 1 the groups run in that many worker processes
+    (:mod:`memgd.proofs_check.campaigns`, loky); the results are the same bit for bit.
     """
     start = time.perf_counter()
     drawn = draw(space, count, seed)
@@ -155,21 +165,22 @@ def screen(selection, combination, space: ExampleSpace, count: int, *, steps: in
     L = np.array([spec.L for spec, _, _ in drawn.examples])
     top = admissible_steps(combination, selection, mu, L) if count else np.zeros(0)
     admissible = np.isfinite(top) & (top > 0)
-    fraction = drawn.values["fraction"]
+    alpha = top * drawn.values["fraction"]
     out = _empty(count)
+    note = ""
     try:
-        runs, problems, sizes = _batched(selection, combination, drawn, admissible, top * fraction, steps, seed,
-                                         check_one, out)
+        runs, problems, sizes, note, used = _batched(selection, combination, drawn, admissible, alpha, steps, seed,
+                                                     check_one, out, workers)
         mode, reason = "batched", ""
     except _NotBatchable as why:
         out = _empty(count)
         runs, problems, sizes = _one_by_one(drawn, admissible, steps, seed, check_one, out)
-        mode, reason = "per example", str(why)
+        mode, reason, used = "per example", str(why), 1
     return ScreenResult(drawn=drawn, admissible=admissible, failed=out.pop("failed"),
                         a_priori_slack=out.pop("a_priori"), a_posteriori_slack=out.pop("a_posteriori"),
                         theorem_2_slack=out.pop("theorem_2"), realized=out, runs=runs,
-                        seconds=time.perf_counter() - start, mode=mode, reason=reason, problems=problems,
-                        group_sizes=tuple(sizes))
+                        seconds=time.perf_counter() - start, mode=mode, reason=reason or note, problems=problems,
+                        group_sizes=tuple(sizes), workers=used)
 
 
 def _empty(count: int) -> dict:
@@ -179,76 +190,107 @@ def _empty(count: int) -> dict:
                 B=nan.copy(), W=nan.copy())
 
 
-def _groups(drawn: Drawn, admissible: np.ndarray):
-    """(example indices, their batches) per group of concatenable batches, built one group at a time.
-
-    Examples are grouped by (family, d) first (cheap, from the specs); the batches of a group are
-    then split by :func:`group_key`, in case a family's batches differ in another field.
-    """
+def _groups(drawn: Drawn, admissible: np.ndarray) -> list[list[int]]:
+    """Example indices per (family, d), in first-drawn order (the batches of one group are split again by
+    :func:`group_key` when built, in case a family's batches differ in another field)."""
     by_spec: dict = defaultdict(list)
     for j in np.flatnonzero(admissible):
         spec = drawn.examples[j][0]
         by_spec[(spec.family, spec.d)].append(int(j))
-    for idx in by_spec.values():
-        parts: dict = defaultdict(list)
-        for j in idx:
-            batch = drawn.examples[j][0].build()
-            parts[group_key(batch)].append((j, batch))
-        for members in parts.values():
-            yield [j for j, _ in members], [batch for _, batch in members]
+    return list(by_spec.values())
 
 
-def _batched(selection, combination, drawn, admissible, alpha_of, steps, seed, check_one, out):
-    runs = problems = 0
-    sizes = []
-    for g, (idx, batches) in enumerate(_groups(drawn, admissible)):
+def run_group(selection, combination, specs: list, alphas: list, run_seeds: list, steps: int, rng_seed: list) -> dict:
+    """Build the examples' problems, run them as one batch per :func:`group_key`, judge every problem.
+
+    Returns per-example results (lists, in the order given), or, where the rule raised or a declared
+    pattern failed, the position of the example concerned: the caller reproduces it alone.  A task
+    of :mod:`memgd.proofs_check.campaigns` (picklable arguments and result; nothing raised for a
+    rule's error).
+    """
+    parts: dict = defaultdict(list)
+    for pos, spec in enumerate(specs):
+        batch = spec.build()
+        parts[group_key(batch)].append((pos, batch))
+    out = dict(position=[], failed=[], a_priori=[], a_posteriori=[], theorem_2=[], T=[], s_lo=[], s_hi=[], B=[],
+               W=[], problems=0, runs=0, error=None)
+    for part, members in enumerate(parts.values()):
+        positions = [pos for pos, _ in members]
+        batches = [batch for _, batch in members]
         P = concatenate(batches)
         counts = np.array([b.n for b in batches])
-        owner = np.repeat(np.arange(len(idx)), counts)  # example (position in idx) of each problem
-        run_seeds = [drawn.examples[j][2] ^ seed for j in idx]
-        x0 = np.concatenate([b.start_points(np.random.default_rng(s)) for b, s in zip(batches, run_seeds)])
-        alpha = np.repeat(alpha_of[idx], counts)
+        owner = np.repeat(np.arange(len(batches)), counts)
+        x0 = np.concatenate([b.start_points(np.random.default_rng(run_seeds[pos])) for pos, b in members])
+        alpha = np.repeat(np.asarray([alphas[pos] for pos in positions]), counts)
         try:
-            result = run(P, selection, combination, alpha, steps, x0=x0, rng=np.random.default_rng([seed, 23, g]), tol=1e-10)
-        except Exception as error:  # a rule error: reproduce it alone, or the rule cannot run batches
+            result = run(P, selection, combination, alpha, steps, x0=x0,
+                         rng=np.random.default_rng([*rng_seed, part]), tol=1e-10)
+        except Exception as error:  # the caller reproduces it alone (it may be the rule's bug, or no batches)
             i = getattr(error, "problem", None)
-            j = idx[int(owner[i])] if isinstance(error, RuleStepError) and i is not None else idx[0]
-            spec, fraction, run_seed = drawn.examples[j]
-            check_one(spec, fraction, steps=steps, seed=run_seed ^ seed)  # raises the rule's error, if it is one
-            raise _NotBatchable(f"the rule raised {type(error).__name__} on a batch of {P.n} problems and not "
-                                f"on one example alone: {str(error).splitlines()[0][:200]}") from error
-        runs += 1
-        problems += P.n
-        sizes.append(len(idx))
+            at = positions[int(owner[i])] if isinstance(error, RuleStepError) and i is not None else positions[0]
+            out["error"] = dict(position=at, type=type(error).__name__, message=str(error).splitlines()[0][:200],
+                                problems=P.n)
+            return out
         patterns = check_declared_patterns(result, selection, combination)
         if patterns is not None and not patterns.holds:
-            j = idx[int(owner[patterns.failure[1]])]
-            spec, fraction, run_seed = drawn.examples[j]
-            check_one(spec, fraction, steps=steps, seed=run_seed ^ seed)  # raises the pattern error alone
+            out["error"] = dict(position=positions[int(owner[patterns.failure[1]])], type="pattern",
+                                message=patterns.describe(), problems=P.n)
+            return out
         verdict = judge(result, P, selection, combination)
-        _per_example(out, np.asarray(idx), owner, verdict, result.constants)
-    return runs, problems, sizes
+        n = len(batches)
+        c = result.constants
+        prior = verdict.a_priori_slack
+        out["position"] += positions
+        out["failed"] += _segment(verdict.violated, owner, n, np.logical_or).tolist()
+        out["a_priori"] += (_segment(prior, owner, n, np.fmin) if prior is not None else np.full(n, np.nan)).tolist()
+        out["a_posteriori"] += _segment(verdict.a_posteriori_slack, owner, n, np.fmin).tolist()
+        out["theorem_2"] += _segment(verdict.theorem_2_slack, owner, n, np.fmin).tolist()
+        out["T"] += _segment(c.T, owner, n, np.maximum).tolist()
+        for key, reduce in (("s_lo", np.fmin), ("s_hi", np.fmax), ("B", np.fmax), ("W", np.fmax)):
+            out[key] += _segment(getattr(c, key), owner, n, reduce).tolist()
+        out["problems"] += P.n
+        out["runs"] += 1
+    return out
+
+
+def _batched(selection, combination, drawn, admissible, alpha, steps, seed, check_one, out, workers: int):
+    groups = _groups(drawn, admissible)
+    tasks = [Task(run_group, dict(selection=selection, combination=combination,
+                                  specs=[drawn.examples[j][0] for j in idx], alphas=[float(alpha[j]) for j in idx],
+                                  run_seeds=[drawn.examples[j][2] ^ seed for j in idx], steps=steps,
+                                  rng_seed=[seed, 23, g]), f"screen group {g}")
+             for g, idx in enumerate(groups)]
+    note, results, used = "", None, 1
+    if workers > 1 and len(tasks) > 1:
+        try:
+            done = run_tasks(tasks, RunConfig(backend="loky", workers=workers))
+            results, used = [done[t.key].value for t in tasks], workers
+        except Exception as error:  # the rules could not reach the workers (not picklable, not importable there)
+            note = f"in this process: the worker processes failed ({type(error).__name__}: {str(error)[:120]})"
+    if results is None:
+        results = (run_group(**t.params) for t in tasks)
+    runs = problems = 0
+    sizes = []
+    for idx, found in zip(groups, results):
+        if found["error"] is not None:
+            why = found["error"]
+            spec, fraction, run_seed = drawn.examples[idx[why["position"]]]
+            check_one(spec, fraction, steps=steps, seed=run_seed ^ seed)  # raises the rule's error, if it is one
+            raise _NotBatchable(f"the rule raised {why['type']} on a batch of {why['problems']} problems and not "
+                                f"on one example alone: {why['message']}")
+        at = np.asarray(idx)[np.asarray(found["position"], dtype=np.int64)]
+        for key in ("failed", "a_priori", "a_posteriori", "theorem_2", "T", "s_lo", "s_hi", "B", "W"):
+            out[key][at] = found[key]
+        runs += found["runs"]
+        problems += found["problems"]
+        sizes.append(len(idx))
+    return runs, problems, sizes, note, used
 
 
 def _segment(values: np.ndarray, owner: np.ndarray, n_examples: int, reduce) -> np.ndarray:
     """``reduce`` (an np.fmin / np.fmax / np.logical_or ufunc) of ``values`` over each example's problems."""
     starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
     return reduce.reduceat(values, starts)[:n_examples]
-
-
-def _per_example(out, idx, owner, verdict, constants) -> None:
-    n = len(idx)
-    prior = verdict.a_priori_slack
-    out["failed"][idx] = _segment(verdict.violated, owner, n, np.logical_or)
-    if prior is not None:
-        out["a_priori"][idx] = _segment(prior, owner, n, np.fmin)
-    out["a_posteriori"][idx] = _segment(verdict.a_posteriori_slack, owner, n, np.fmin)
-    out["theorem_2"][idx] = _segment(verdict.theorem_2_slack, owner, n, np.fmin)
-    out["T"][idx] = _segment(constants.T, owner, n, np.maximum)
-    out["s_lo"][idx] = _segment(constants.s_lo, owner, n, np.fmin)
-    out["s_hi"][idx] = _segment(constants.s_hi, owner, n, np.fmax)
-    out["B"][idx] = _segment(constants.B, owner, n, np.fmax)
-    out["W"][idx] = _segment(constants.W, owner, n, np.fmax)
 
 
 def _one_by_one(drawn, admissible, steps, seed, check_one, out):

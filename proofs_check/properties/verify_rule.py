@@ -40,6 +40,7 @@ import time
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis.database import InMemoryExampleDatabase, choices_to_bytes
 
+from memgd.proofs_check.campaigns.backends import default_workers
 from memgd.proofs_check.properties.judge import judge
 from memgd.proofs_check.properties.pattern_check import check_declared_patterns
 from memgd.proofs_check.properties.strategies import FAMILIES, ExampleSpace, ProblemSpec
@@ -201,7 +202,8 @@ def _fail(example: Example) -> None:
 
 def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 300,
                 families=FAMILIES, max_kappa: float = 1e3, seed: int = 0,
-                shrink_seconds: float = 20.0, screen_examples: int = 10_000) -> VerifyReport:
+                shrink_seconds: float = 20.0, screen_examples: int = 10_000,
+                workers: int | None = None) -> VerifyReport:
     """Check Theorems 1, 1b and (for declared nonnegative weights) 2 for a memory rule on
     drawn problems and steps: ``screen_examples`` examples screened in a few batched runs
     (:mod:`memgd.proofs_check.properties.screen`), then ``max_examples`` hypothesis examples.
@@ -221,8 +223,11 @@ def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 
     capacity, a constant, age or sign it declared), or ``ValueError`` if the declared
     constants admit no step.
 
+    ``workers`` processes run the screen's batches (default: every core for screens of at least
+    :data:`PARALLEL_FROM` examples, else this process alone); the results do not depend on it.
+
     Before any run every argument is checked: ``max_examples`` and ``steps`` integers
-    >= 1, ``screen_examples`` an integer >= 0, ``families`` a non-empty tuple of names from
+    >= 1, ``screen_examples`` an integer >= 0, ``workers`` None or an integer >= 1, ``families`` a non-empty tuple of names from
     :data:`~memgd.proofs_check.properties.strategies.FAMILIES`, ``max_kappa`` >= 1,
     ``seed`` an integer >= 0, ``shrink_seconds`` >= 0 (``ValueError`` naming the
     parameter), and both rules are probed by :func:`memgd.solvers.rule_checks.check_rules`
@@ -231,6 +236,12 @@ def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 
     max_examples = integer_at_least("max_examples", max_examples, 1)
     steps = integer_at_least("steps", steps, 1)
     screen_examples = integer_at_least("screen_examples", screen_examples, 0)
+    if workers is not None:
+        workers = integer_at_least("workers", workers, 1)
+    elif screen_examples >= PARALLEL_FROM:
+        workers = default_workers()
+    else:
+        workers = 1
     families = _validated_families(families)
     max_kappa = _validated_max_kappa(max_kappa)
     seed = integer_at_least("seed", seed, 0)
@@ -245,7 +256,7 @@ def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 
         return check_example(selection, combination, spec, fraction, steps=steps, seed=seed)
 
     screened = screen(selection, combination, space, screen_examples, steps=steps, seed=seed,
-                      check_one=check_one) if screen_examples else None
+                      check_one=check_one, workers=workers) if screen_examples else None
     database = InMemoryExampleDatabase()
     confirmed = _confirmed_failures(screened, space, database, check_one, steps, seed) if screened else []
 
@@ -299,6 +310,9 @@ def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 
         raise ValueError("no step is admissible for the declared constants at any drawn condition number")
     return _report(seen, screened)
 
+
+#: screens of this many examples or more use every core by default (smaller ones are not worth starting processes)
+PARALLEL_FROM = 2000
 
 #: the test's database key; the screen's failing examples are stored under its ``.secondary`` key, which
 #: hypothesis replays and then shrinks (entries of the primary key count as already shrunk: not shrunk again)
