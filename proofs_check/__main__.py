@@ -30,6 +30,7 @@ from memgd.proofs_check.report.convergence_experiment import convergence_section
 from memgd.proofs_check.report.critical_rule import critical_rule_section
 from memgd.proofs_check.report.grid_file import load_grid
 from memgd.proofs_check.report.metadata import metadata
+from memgd.proofs_check.report.properties import PAIRS, properties_section, property_task
 from memgd.proofs_check.report.reference_oddities import reference_section
 from memgd.proofs_check.report.render import check_writable, render_text, update_readme, write_report
 from memgd.proofs_check.report.scenarios import default_scenarios, quick_scenarios
@@ -65,6 +66,10 @@ SECTIONS: list[SectionBuilder] = [
                    build=lambda plan, done: counterexample_section(found=done.values("counterexamples")),
                    enabled=lambda plan: plan.full and not plan.quick),
     SectionBuilder.single("critical-rule", critical_rule_section, enabled=lambda plan: plan.full and not plan.quick),
+    SectionBuilder("properties", "verify_rule (screen, then hypothesis) on the built-in rules",
+                   tasks=lambda plan: [Task(property_task, {"name": n}, f"verify_rule {n}") for n in PAIRS],
+                   build=lambda plan, done: properties_section(found=done.values("properties")),
+                   enabled=lambda plan: plan.full and not plan.quick),
 ]
 
 
