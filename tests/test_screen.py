@@ -78,7 +78,9 @@ def test_judge_equals_the_four_bound_checks_it_replaces(selection, combination):
     r = run(P, selection, combination, 0.3 / P.L, 200, rng=1)
     old = [check_realized(r, P), check_declared(r, P, combination, selection),
            check_realized(r, P, theorem_2=True), check_declared(r, P, combination, selection, theorem_2=True)]
-    for (label, _, new), o in zip(judge(r, P, selection, combination).checks, old):
+    checks = judge(r, P, selection, combination).checks
+    assert len(checks) == len(old)
+    for (label, _, new), o in zip(checks, old):
         if o is None:
             assert new is None and selection.max_age is None
             continue
