@@ -27,7 +27,7 @@ workers (a class the workers cannot import), the groups run in this process, and
 **Rules not vectorized over problems.**  If the rule raises in a batch where the same rule on
 the example named by the error (or the group's first) alone does not, the rule cannot run
 batches of unrelated problems, and every example is screened alone (the cost is
-stated in :attr:`ScreenResult.mode` and :attr:`ScreenResult.seconds`).  A rule that raises
+stated in the result's ``mode``, ``reason`` and ``seconds``).  A rule that raises
 alone too has a bug, raised as the per-example path raises it.
 """
 
@@ -77,9 +77,11 @@ class Drawn:
 
     @property
     def count(self) -> int:
+        """Examples drawn."""
         return len(self.examples)
 
     def example_values(self, j: int) -> dict:
+        """Example ``j``'s coordinate values (Python numbers)."""
         return self.space.values(self.values, j)
 
 
@@ -111,6 +113,7 @@ class ScreenResult:
 
     @property
     def screened(self) -> int:
+        """Examples checked (those whose declared constants admit a step)."""
         return int(self.admissible.sum())
 
     @property
@@ -119,6 +122,7 @@ class ScreenResult:
         return [int(j) for j in np.flatnonzero(self.failed)]
 
     def describe(self) -> str:
+        """What ran, how long it took, in how many processes, and how many examples failed."""
         how = (f"{self.runs} batched runs (groups of {min(self.group_sizes, default=0)}-"
                f"{max(self.group_sizes, default=0)} examples) in {self.workers} process"
                f"{'es' if self.workers > 1 else ''}" + (f", {self.reason}" if self.reason else "")

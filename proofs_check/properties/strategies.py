@@ -82,16 +82,19 @@ class Coordinate:
     high: float
 
     def strategy(self) -> st.SearchStrategy:
+        """``st.integers(low, high)`` or ``st.floats(low, high)``."""
         if self.kind == "int":
             return st.integers(int(self.low), int(self.high))
         return st.floats(float(self.low), float(self.high))
 
     def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """``size`` values, uniform on the integers (or the interval) from ``low`` to ``high``."""
         if self.kind == "int":
             return rng.integers(int(self.low), int(self.high), size=size, endpoint=True, dtype=np.int64)
         return rng.uniform(float(self.low), float(self.high), size=size)
 
     def value(self, x):
+        """``x`` as a Python int or float (a hypothesis choice)."""
         return int(x) if self.kind == "int" else float(x)
 
 
@@ -103,7 +106,7 @@ class ExampleSpace:
     :math:`\log_{10}\kappa` uniform on :math:`[0, \log_{10}\kappa_{max}]`, mu from :data:`MUS`,
     n in 1..``max_n``, d in 2..``max_d``, the problems' seed, the spectrum (quadratics only), the
     step fraction and the run's seed.  :meth:`strategy` draws them with hypothesis (one choice per
-    coordinate, in :attr:`coordinates` order; the spectrum is drawn for every family and used by
+    coordinate, in ``coordinates`` order; the spectrum is drawn for every family and used by
     quadratics only, so every example has the same choices and hypothesis shrinks each coordinate
     alone: a shrink to another family shifts no later choice);
     :meth:`sample` draws many at once with NumPy from the same ranges; both build the example
@@ -118,6 +121,7 @@ class ExampleSpace:
 
     @property
     def coordinates(self) -> tuple[Coordinate, ...]:
+        """The drawn coordinates, in the order hypothesis draws them."""
         return (
             Coordinate("family", "int", 0, len(self.families) - 1),
             Coordinate("log_kappa", "float", 0.0, math.log10(self.max_kappa)),
