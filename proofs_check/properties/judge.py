@@ -72,7 +72,8 @@ class Judgement:
 
     @property
     def a_priori_slack(self) -> np.ndarray | None:
-        """(n,) smallest slack with the declared constants (nan: vacuous); None if the rule bounds no age."""
+        """Per problem, the smallest slack with the declared constants, nan where vacuous; None if the rule
+        bounds no age."""
         return self._slack(True)
 
     @property
@@ -81,7 +82,7 @@ class Judgement:
 
     @property
     def theorem_2_slack(self) -> np.ndarray:
-        """(n,) smallest slack where Theorem 2 gave the bound (nan: never)."""
+        """Per problem, the smallest slack where Theorem 2 gave the bound, nan where it never did."""
         out = None
         for _, t2, chk in self.checks:
             if t2 and chk is not None:
