@@ -86,7 +86,9 @@ class CriticalGradients:
             victim = mem.priority.argmin(axis=1)  # the methods: no wrapper calls (the one-problem case)
             p_min = mem.priority[np.arange(g.shape[0]), victim]
             rows = (gnorm > p_min).nonzero()[0]
-            write_slot(mem, rows, victim[rows], g, gnorm, k)
+            # every slot is filled already: the write leaves ``filled`` as it is
+            write_slot(mem, rows, victim if rows.shape[0] == g.shape[0] else victim[rows], g, gnorm, k,
+                       mark_filled=False)
         else:
             count = mem.filled.sum(axis=1)
             full = count == self.top_c
