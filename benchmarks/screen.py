@@ -28,7 +28,8 @@ def _rules():
 
 def screening(quick: bool = False, smoke: bool = False) -> dict:
     """Seconds to screen 10,000 examples (2,000 with ``quick``, 100 with ``smoke``) per rule pair, with
-    every core (verify_rule's default) and, for the first pair, in one process."""
+    every core (verify_rule's default); the first pair also as the process's first screen (which
+    starts the worker processes) and in one process."""
     from memgd.proofs_check.properties.screen import screen
     from memgd.proofs_check.properties.strategies import ExampleSpace
     from memgd.proofs_check.properties.verify_rule import check_example
@@ -38,9 +39,12 @@ def screening(quick: bool = False, smoke: bool = False) -> dict:
     from memgd.proofs_check.campaigns.backends import default_workers
 
     rows = []
-    cases = [(name, s, c, default_workers()) for name, s, c in rules]
+    # the first screen of a process starts the worker processes (their imports): timed as such, then again
+    cases = [(name + (" (first screen: starts the workers)" if i == 0 and not smoke else ""), s, c, default_workers())
+             for i, (name, s, c) in enumerate(rules)]
     if not smoke:
-        cases.insert(1, (rules[0][0], rules[0][1], rules[0][2], 1))
+        cases.insert(1, (rules[0][0], rules[0][1], rules[0][2], default_workers()))
+        cases.insert(2, (rules[0][0], rules[0][1], rules[0][2], 1))
     for name, selection, combination, workers in cases:
         load_before = os.getloadavg()[0]
         wall, cpu = time.perf_counter(), time.process_time()
@@ -49,14 +53,16 @@ def screening(quick: bool = False, smoke: bool = False) -> dict:
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         rows.append(dict(rule=name, workers=r.workers, examples=r.screened, problems=r.problems, runs=r.runs,
                          mode=r.mode, wall_s=wall, cpu_s=cpu, failing=len(r.failing),
-                         load=(load_before, os.getloadavg()[0]), met=bool(wall <= TARGET_SECONDS * count / 10_000)))
+                         load=(load_before, os.getloadavg()[0]),
+                         met=bool(wall <= TARGET_SECONDS) if count == 10_000 else None))
     return dict(count=count, rows=rows, target=f"10,000 examples in <= {TARGET_SECONDS} s on two idle cores",
-                met=all(r["met"] for r in rows))
+                met=all(r["met"] for r in rows) if count == 10_000 else None)
 
 
 def report_screening(r: dict) -> str:
     return table(["rule", "processes", "examples", "problems", "runs", "wall s", "CPU s (this process)", "failing",
                   "load (before, after)", "target"],
                  [[x["rule"], x["workers"], x["examples"], x["problems"], x["runs"], x["wall_s"], x["cpu_s"], x["failing"],
-                   f"{x['load'][0]:.1f}, {x['load'][1]:.1f}", "met" if x["met"] else "MISSED"] for x in r["rows"]],
+                   f"{x['load'][0]:.1f}, {x['load'][1]:.1f}",
+                   "not judged" if x["met"] is None else "met" if x["met"] else "MISSED"] for x in r["rows"]],
                  ".3g")

@@ -46,8 +46,8 @@ def _rows(results: dict) -> list[list[str]]:
         for x in r["rows"]:
             rows.append([f"verify_rule's screen, {x['examples']} examples, {x['rule']}, {x['workers']} process"
                          f"{'es' if x['workers'] > 1 else ''}",
-                         f"**{x['wall_s']:.3g} s** wall ({x['runs']} runs)", r["target"],
-                         "met" if x["met"] else "**missed**", f"{x['load'][0]:.1f} / {x['load'][1]:.1f}"])
+                         f"**{x['wall_s']:.3g} s** wall ({x['runs']} runs)", r["target"], _status(x),
+                         f"{x['load'][0]:.1f} / {x['load'][1]:.1f}"])
     r = results.get("step_checks")
     if r:
         for x in r["rows"]:
