@@ -10,7 +10,7 @@ import time
 import pytest
 
 from memgd.proofs_check.campaigns.progress import TimeLeft
-from memgd.proofs_check.report.render import Section, Unavailable, fit_table, render_text, terminal_width
+from memgd.proofs_check.report.render import Check, Section, Unavailable, fit_table, render_text, terminal_width
 
 SUMMARY = Section("Summary", ["statement", "figure"], rows=[
     {"statement": "Theorem 1/1b distance bound held on every run batch where it applies (rho < 1 on a run's "
@@ -23,7 +23,12 @@ SCENARIOS = Section("Scenarios", ["scenario", "alpha", *[f"rate {i}" for i in ra
                            "verdict": "finding (diverged): runs leave every bound behind"},
                           {"scenario": "gd", "alpha": 0.1, **{f"rate {i}": Unavailable("why") for i in range(14)},
                            "verdict": "ok"}],
-                    narrow=["scenario", "verdict", "rate 0", "rate 1", "rate 2", "alpha"])
+                    narrow=["scenario", "verdict", "rate 0", "rate 1", "rate 2", "alpha"],
+                    notes=["finding: L100-T3-C3-mean-0.5lim: certificate 0.999999 is worse than Theorem 1's "
+                           "bound 0.999998 at every step of the sweep, which nobody expected at all"],
+                    checks=[Check("L100-T3-C3-mean-0.5lim: quadratic runs under the certified envelope", False,
+                                  "a run exceeds sqrt(c) rho^k r_0 (relative slack -1.234e-05) at step 2999, "
+                                  "the last one recorded")])
 
 
 @pytest.mark.parametrize("width", [60, 80, 100, 160])
@@ -36,7 +41,7 @@ def test_every_table_keeps_its_headers_and_fits_the_width(width):
         row = next(i for i, line in enumerate(lines) if line.startswith(header))
         assert set(lines[row + 1].replace(" ", "")) == {"-"}
     # nothing is cut: every word of the long cells is on the screen
-    for word in ("counted)", "batches", "L100-T3-C3-mean-0.5lim", "behind", "finding"):
+    for word in ("counted)", "batches", "L100-T3-C3-mean-0.5lim", "behind", "finding", "expected", "recorded"):
         assert word in text, (width, word)
     assert "..." not in text
 
