@@ -13,14 +13,16 @@ iteration count that never reaches epsilon), ``"-infinite"``, ``"not a number"``
 for NaN, ``"not available"`` for None.
 
 The terminal view fits the terminal's width (:func:`terminal_width`; 100 columns when
-the output is not a terminal) and every table keeps its column headers:
+the output is not a terminal) and every table keeps its column headers.  The first of
+these that fits is printed:
 
-1. the full table, its text cells and headers wrapped inside their columns (a number or
-   a name is never split) when the natural widths do not fit;
-2. if even that is too wide, the section's ``narrow`` columns (listed by priority: the
-   last ones are dropped first, the rest keep the table's order), saying how many of
-   all the columns are shown (all of them are in report.md and report.json);
-3. if no column choice fits, one block per row, each value beside its column's name.
+1. the full table, only its headers wrapped inside their columns;
+2. the full table, its text cells wrapped too (a number or a name is never split);
+3. fewer columns, with only headers wrapped, then with cells wrapped: the section's
+   ``narrow`` columns (listed by priority: the last ones are dropped first, the rest
+   keep the table's order), or without a ``narrow`` list the table's first columns;
+   a line says how many of all the columns are shown (all are in report.md and
+   report.json).
 
 Titles, notes and failed checks are wrapped, never cut.
 """
@@ -117,11 +119,15 @@ def _min_width(texts: list[str]) -> int:
     return max([1] + [min(len(w), NAME_WIDTH) for w in words])
 
 
-def _widths(columns: list[str], cells: list[list[str]], width: int) -> list[int] | None:
+def _widths(columns: list[str], cells: list[list[str]], width: int, wrap_cells: bool) -> list[int] | None:
     """Column widths whose sum with separators is at most ``width``, or None: each column gets its
-    natural width, capped at the largest common cap that fits, never below its :func:`_min_width`."""
+    natural width, capped at the largest common cap that fits, never below its narrowest (the
+    longest word of its header, and without ``wrap_cells`` its longest cell)."""
     natural = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    least = [min(n, _min_width([c] + [r[i] for r in cells])) for i, (c, n) in enumerate(zip(columns, natural))]
+    if wrap_cells:
+        least = [min(n, _min_width([c] + [r[i] for r in cells])) for i, (c, n) in enumerate(zip(columns, natural))]
+    else:
+        least = [max([_min_width([c])] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
     room = width - len(SEPARATOR) * (len(columns) - 1)
     if sum(least) > room:
         return None
@@ -156,33 +162,21 @@ def _lay_out(columns: list[str], cells: list[list[str]], widths: list[int]) -> l
     return lines(columns) + [SEPARATOR.join("-" * w for w in widths)] + [x for b in body for x in b]
 
 
-def _records(columns: list[str], cells: list[list[str]], width: int) -> list[str]:
-    """One block per row: the first value, then "column: value" for the others, wrapped to ``width``."""
-    out = []
-    for r in cells:
-        out += _wrap(f"{columns[0]}: {r[0]}", width)
-        for c, v in zip(columns[1:], r[1:]):
-            out += textwrap.wrap(f"{c}: {v}", width, initial_indent="  ", subsequent_indent="      ",
-                                 break_on_hyphens=False) or ["  "]
-    return out
-
-
 def fit_table(columns: list[str], rows: list[dict], width: int = TERMINAL_WIDTH,
               narrow: list[str] | None = None) -> list[str]:
-    """The table as lines of at most ``width`` characters, with its column headers (see the module's
-    docstring for the order of the attempts)."""
-    widths = _widths(columns, _table(columns, rows), width)
-    if widths is not None:
-        return _lay_out(columns, _table(columns, rows), widths)
-    ranked = [c for c in (narrow or []) if c in columns]
-    for k in range(len(ranked), 0, -1):
-        shown = [c for c in columns if c in ranked[:k]]
+    """The table as lines of at most ``width`` characters, with its column headers (the module's
+    docstring gives the order of the attempts)."""
+    ranked = [c for c in (narrow or []) if c in columns] or columns
+    fewer = [[c for c in columns if c in ranked[:k]] for k in range(len(ranked), 0, -1)]
+    for shown, wrap_cells in [(columns, False), (columns, True), *((f, False) for f in fewer),
+                              *((f, True) for f in fewer)]:
         cells = _table(shown, rows)
-        widths = _widths(shown, cells, width)
+        widths = _widths(shown, cells, width, wrap_cells)
         if widths is not None:
-            return _wrap(f"({len(shown)} of {len(columns)} columns; all in report.md and report.json)", width) \
-                + _lay_out(shown, cells, widths)
-    return _records(columns, _table(columns, rows), width)
+            note = [] if len(shown) == len(columns) else _wrap(
+                f"({len(shown)} of {len(columns)} columns; all in report.md and report.json)", width)
+            return note + _lay_out(shown, cells, widths)
+    raise ValueError(f"width must be at least {NAME_WIDTH}, got {width}")  # one column of NAME_WIDTH fits
 
 
 def _indented(text: str, width: int, first: str = "  ", rest: str = "      ") -> list[str]:
