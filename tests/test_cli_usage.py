@@ -30,15 +30,18 @@ USAGE_ERRORS = {
     "grid out of reach": (["--grid", "{tmp}/t60.toml", "--list"], "class certificates (issue 20"),
     "out not writable": (["--out", "{tmp}/a-file/sub"], "cannot write there"),
     "update-readme": (["--update-readme", "{tmp}/nope.md"], "no file"),
+    "memgd verify: no module": (["memgd", "verify", "no_such_module_here:rule"], "cannot import"),
+    "memgd report": (["memgd", "report", "--workers", "0"], "workers must be at least 1"),
 }
 
 _PROBE = """
 import json, sys
+from memgd.cli import main as memgd_main
 from memgd.proofs_check.__main__ import main
 codes = []
 for args in json.loads(sys.argv[1]):
     try:
-        codes.append(main(args))
+        codes.append(memgd_main(args[1:]) if args[0] == "memgd" else main(args))
     except SystemExit as stop:  # argparse's own errors
         codes.append(stop.code)
 print(json.dumps({"codes": codes, "heavy": [m for m in json.loads(sys.argv[2]) if m in sys.modules]}))
@@ -52,7 +55,8 @@ def test_usage_errors_exit_2_with_one_line_before_any_heavy_import(tmp_path):
     (tmp_path / "badkey.toml").write_text("[[adversary]]\nCmax = [3]\n")
     (tmp_path / "t60.toml").write_text("[[adversary]]\nT = [60]\n")
     (tmp_path / "a-file").write_text("")
-    cases = [[a.format(tmp=tmp_path) for a in args] + ["--quiet"] for args, _ in USAGE_ERRORS.values()]
+    cases = [[a.format(tmp=tmp_path) for a in args] + (["--quiet"] if args[:2] != ["memgd", "verify"] else [])
+             for args, _ in USAGE_ERRORS.values()]
     proc = subprocess.run([sys.executable, "-c", _PROBE, json.dumps(cases), json.dumps(HEAVY)],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
