@@ -75,6 +75,8 @@ def test_interrupted_report_is_partial_and_resumes_to_the_same_json(serial_quick
     assert partial["partial"] is True and "--resume" in partial["metadata"]["partial"]
     scenarios = next(s for s in partial["sections"] if s["title"].startswith("Scenarios"))
     assert scenarios["partial"].startswith(f"2 of {len(quick_scenarios())} tasks") and len(scenarios["rows"]) == 2
+    summary = next(s for s in partial["sections"] if s["title"] == "Summary")  # counts only the 2 that ran
+    assert summary["partial"] and summary["rows"][0]["figure"] == f"2 of {len(quick_scenarios())}"
     assert "PARTIAL REPORT" in (tmp_path / "report.md").read_text()
     assert len(list((tmp_path / "tasks").glob("*.pkl"))) == 7
     assert "Traceback" not in capsys.readouterr().err

@@ -11,6 +11,13 @@ collects them with ``as_completed``.  Results arrive in any order; each is
 stored as it arrives.  On Ctrl-C (KeyboardInterrupt) the workers are stopped
 (loky's are terminated, Dask's futures cancelled and a local cluster closed) and
 :class:`Interrupted` carries the results finished so far.
+
+When the report process dies without that chance (``kill -9``, the out-of-memory killer),
+loky's own mechanisms end an orphaned worker only after its current task and its idle timeout
+(300 s), minutes later (joblib/loky#360 fixed the hang there, not the wait).  So every loky
+worker starts a watchdog thread (:func:`exit_with_parent`, the pool's initializer) that ends
+the worker within :data:`WATCHDOG_SECONDS` of its parent's death, mid-task included: on POSIX
+an orphan is re-parented, so its parent pid changes.
 """
 
 from __future__ import annotations
@@ -29,6 +36,25 @@ from memgd.proofs_check.campaigns.store import ResultStore
 from memgd.proofs_check.campaigns.tasks import Task, TaskResult
 
 BACKENDS = ("serial", "loky", "dask")
+WATCHDOG_SECONDS = 0.5  # how often a loky worker checks that the report process is alive
+
+
+def task_kind(task: Task) -> str:
+    """What a task runs (its function): tasks of one kind cost alike, for the time estimate."""
+    return f"{task.fn.__module__}.{task.fn.__qualname__}"
+
+
+def exit_with_parent(parent: int, interval: float = WATCHDOG_SECONDS) -> None:
+    """Worker initializer: end this process (``os._exit``) within ``interval`` seconds of the death of
+    process ``parent``, whatever it is doing.  A daemon thread polls ``os.getppid()``, which changes
+    when the parent dies (the orphan is re-parented to init or a subreaper); on Windows, where it
+    does not, loky's idle timeout remains the only limit."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="memgd-exit-with-parent", daemon=True).start()
 
 
 def default_workers() -> int:
@@ -106,14 +132,15 @@ def run_tasks(tasks: Sequence[Task], config: RunConfig = RunConfig(), *, store: 
                 done[t.key] = stored
     todo = [t for t in unique if t.key not in done]
     progress = progress or Progress("quiet")
-    progress.start(len(unique), len(done))
+    progress.start(len(unique), len(done), kinds=[task_kind(t) for t in todo], workers=config.n_workers,
+                   known=[(task_kind(t), done[t.key].seconds) for t in unique if t.key in done])
     runner = {"serial": _serial, "loky": _loky, "dask": _dask}[config.backend]
     try:
         for task, result in runner(todo, config):
             if store is not None:
                 store.put(task.key, result)
             done[task.key] = result
-            progress.advance(task.label, result.seconds)
+            progress.advance(task.label, result.seconds, task_kind(task))
     except KeyboardInterrupt:
         progress.close(interrupted=True)
         raise Interrupted(done) from None
@@ -131,7 +158,8 @@ def _loky(todo: list[Task], config: RunConfig) -> Iterator[tuple[Task, TaskResul
 
     if not todo:
         return
-    with parallel_config(backend="loky", n_jobs=config.n_workers, inner_max_num_threads=1):
+    with parallel_config(backend="loky", n_jobs=config.n_workers, inner_max_num_threads=1,
+                         initializer=exit_with_parent, initargs=(os.getpid(),)):
         # Start the (reused) worker pool with SIGINT ignored: the workers inherit SIG_IGN, which
         # Python keeps, so a terminal's Ctrl-C (sent to the whole process group) reaches only
         # this process, which then terminates them; a worker caught mid-start never prints a
