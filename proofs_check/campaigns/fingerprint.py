@@ -3,7 +3,7 @@
 - :func:`code_fingerprint`: SHA-256 over every ``.py`` file of the installed ``memgd``
   package (each file's path inside the package and its bytes, in sorted order), the memgd
   version and the versions of the libraries whose arithmetic enters the results
-  (:data:`NUMERICAL_LIBRARIES`).  Computed once per process (about 10 ms for 120 files),
+  (:data:`NUMERICAL_LIBRARIES`).  Computed once per process (30 ms for 123 files on a busy core),
   then cached: a file edited while a campaign runs does not change its keys midway.
 - :func:`user_module_files`: the files of the modules outside memgd, the standard library
   and the installed packages that define a task's function or the classes and functions
