@@ -74,3 +74,8 @@ def test_certified_iterations_contain_the_count_at_every_rate_of_the_bracket():
     fewest, most = digits.certified_iterations(ev)
     counts = [ev.iterations(r) for r in np.linspace(ev.certified_rate - tol, ev.certified_rate + tol, 41)]
     assert fewest == min(counts) and most == max(counts) and fewest < most
+
+
+def test_ratio_of_intervals_holds_every_quotient_of_values_inside():
+    assert digits.ratio((2.0, 3.0), (4.0, 5.0)) == (0.4, 0.75)
+    assert digits.ratio(10.0, (4.0, 5.0)) == (2.0, 2.5)
