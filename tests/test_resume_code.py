@@ -81,7 +81,12 @@ def test_an_edited_source_changes_every_key_and_resume_refuses_the_stale_results
     out = tmp_path / "out"
     code, first = toy_report(out)
     assert code == 0 and len(list((out / "tasks").glob("*.pkl"))) == 3
-    assert first["metadata"]["code_fingerprint"] == fingerprint.code_fingerprint()
+    meta = first["metadata"]
+    assert meta["code_fingerprint"] == fingerprint.code_fingerprint()
+    assert set(meta["versions"]) == {"numpy", "scipy", "sympy", "cvxpy", "clarabel", "scs", "pepit", "hypothesis"}
+    assert meta["versions"]["numpy"] == np.__version__ and all(meta["versions"].values())
+    numpy_blas = [b for b in meta["blas"] if b["shipped_in"] == "numpy.libs"] or meta["blas"]
+    assert numpy_blas and all(numpy_blas[0][k] for k in ("internal_api", "version", "num_threads"))
     capsys.readouterr()
 
     rates = sources["memgd.solvers"] / "rates.py"
