@@ -132,6 +132,8 @@ def test_a_users_rule_module_is_part_of_the_key(tmp_path, monkeypatch):
     task = Task(draw, {"seed": 1, "n": 2, "rule": rules.Rule()})
     assert str(module.resolve()) in task.code
     assert str(Path(__file__).resolve()) in task.code  # draw itself lives in a user module: this file
+    by_name = Task(draw, {"seed": 1, "n": 2, "rule": "my_rules_for_keys:Rule"})  # as SectionBuilder.single names it
+    assert str(module.resolve()) in by_name.code
     module.write_text(module.read_text() + "# a changed rule\n")
     edited = Task(draw, {"seed": 1, "n": 2, "rule": rules.Rule()})
     assert edited.computation == task.computation and edited.key != task.key

@@ -8,7 +8,8 @@
 - :func:`user_module_files`: the files of the modules outside memgd, the standard library
   and the installed packages that define a task's function or the classes and functions
   inside its parameters (a user's rule module, walked through dataclasses, tuples, lists,
-  dicts and plain objects); :func:`file_digest` hashes each.
+  dicts and plain objects, and a function named by a ``"module:qualname"`` string, as the
+  report's whole-section tasks are); :func:`file_digest` hashes each.
 
 Either changes the task key (:mod:`memgd.proofs_check.campaigns.tasks`): a result is reused
 only by the code that made it.
@@ -116,6 +117,10 @@ def user_module_files(*objects, depth: int = 6) -> tuple[str, ...]:
     seen: set[int] = set()
 
     def walk(obj, level: int) -> None:
+        if isinstance(obj, str) and ":" in obj:  # a function named "module:qualname" (the report's section tasks)
+            file = _user_file(obj.partition(":")[0])
+            if file:
+                found.add(file)
         if isinstance(obj, _ATOMS) or id(obj) in seen or level > depth:
             return
         seen.add(id(obj))
