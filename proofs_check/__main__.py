@@ -5,8 +5,8 @@ Runs every scenario of the grid (or ``--quick``, ``--scenario``, ``--filter``,
 every core by default (``--backend``, ``--workers``, ``--scheduler`` for a Dask
 cluster); prints a summary per section (fitted to the terminal's width), writes
 ``report.md`` and ``report.json`` to ``--out``, and stores each finished task
-under ``--out``/tasks so that ``--resume`` skips it.  The numbers are the same
-bit for bit whatever the backend and the number of workers.
+under ``--out``/tasks so that ``--resume`` skips it.  On one machine the numbers are
+the same bit for bit whatever the backend and the number of workers.
 
 Exit status: 0 every check passed; 1 a check failed; 2 bad usage (one line on
 stderr, before any work: argument errors before any heavy import, a grid out of
@@ -25,7 +25,9 @@ from pathlib import Path
 # Only light modules here (argparse, numpy, joblib's names): every usage error is found before
 # the sections' heavy imports (cvxpy, PEPit, sympy, matplotlib; tests/test_cli_usage.py checks it).
 # A section is therefore named by its "module:function" path, imported when it runs.
-from memgd.proofs_check.campaigns import BackendUnavailable, Progress, ResultStore, Task
+from memgd.proofs_check.campaigns import (
+    BackendUnavailable, OutputLocked, Progress, ResultStore, StaleResults, Task, output_lock,
+)
 from memgd.proofs_check.campaigns.cli import add_arguments, config_from_args
 from memgd.proofs_check.report.assemble import Plan, SectionBuilder, build_report
 from memgd.proofs_check.report.choose import FILTER_KEYS, apply_filter, describe, parse_filter, pick
@@ -127,7 +129,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     out.add_argument("--out", type=Path, default=Path("memgd-report"),
                      help="folder for report.md, report.json and the stored tasks (default: ./memgd-report)")
     out.add_argument("--resume", action="store_true",
-                     help="reuse the tasks stored under --out by an earlier (interrupted) run")
+                     help="reuse the tasks stored under --out by an earlier (interrupted) run; refused if some "
+                          "were computed by other code (an edited memgd source, rule module or library version)")
+    out.add_argument("--allow-stale", action="store_true",
+                     help="with --resume: reuse tasks stored by other code anyway (counted as stale in the "
+                          "report's metadata)")
     out.add_argument("--quiet", action="store_true", help="no progress on stderr")
     out.add_argument("--update-readme", type=Path, metavar="README",
                      help="also write the summary table into README's generated block (full grid only)")
@@ -142,6 +148,8 @@ def check_arguments(args: argparse.Namespace):
         raise ValueError("--update-readme needs the full default grid (no --quick, --scenario, --filter, --grid)")
     if args.update_readme and not args.update_readme.is_file():
         raise ValueError(f"--update-readme: no file {args.update_readme}")
+    if args.allow_stale and not args.resume:
+        raise ValueError("--allow-stale goes with --resume")
     config = config_from_args(args)
     wanted = parse_filter(args.filter) if args.filter else None
     grid = read_grid(args.grid) if args.grid is not None else None  # refuses a grid out of reach
@@ -197,18 +205,29 @@ def _main(argv: list[str]) -> int:
     plan = Plan(tuple(scenarios), full=full, quick=args.quick, skip=frozenset(skip))
     progress = Progress("quiet" if args.quiet else "auto", "report")
     try:
-        run = build_report(SECTIONS, plan, config, store=ResultStore(args.out / "tasks"), resume=args.resume,
-                           progress=progress)
-    except BackendUnavailable as err:
+        with output_lock(args.out):
+            return _run_and_write(args, argv, plan, config, progress, start, width)
+    except (BackendUnavailable, OutputLocked) as err:
         print(f"python -m memgd.proofs_check: error: {err}", file=sys.stderr)
         return EXIT_USAGE
+    except StaleResults as err:
+        print(f"python -m memgd.proofs_check: error: --resume: {err}; rerun without --resume to recompute them, "
+              "or add --allow-stale to reuse them anyway", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _run_and_write(args: argparse.Namespace, argv: list[str], plan: Plan, config, progress: Progress,
+                   start: float, width: int) -> int:
+    """Run the report's campaign (holding the output folder's lock), print and write it; the exit status."""
     from memgd.proofs_check.report.metadata import metadata
 
+    run = build_report(SECTIONS, plan, config, store=ResultStore(args.out / "tasks"), resume=args.resume,
+                       allow_stale=args.allow_stale, progress=progress)
     partial = (f"interrupted after {run.done} of {run.total} tasks; the finished ones are stored: rerun the same "
                "command with --resume to complete the report") if run.interrupted else ""
     timing = {"wall_seconds": round(time.perf_counter() - start, 3), "sections": run.timing}
     meta = metadata(arguments=argv, backend=config.backend, workers=config.n_workers, scheduler=config.scheduler,
-                    resumed=run.resumed, timing=timing, partial=partial)
+                    resumed=run.resumed, timing=timing, partial=partial, stale=run.stale, stale_codes=run.stale_codes)
     sections = run.sections
     print(render_text(sections, width))
     md, js = write_report(sections, args.out, meta)

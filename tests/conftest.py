@@ -3,11 +3,18 @@
 - ``ci``: deterministic (derandomized, no example database, no deadline).
 - ``dev`` (default): quick, randomized, for local iteration.
 - ``thorough``: long campaigns, many examples.
+
+And the fixture ``blas_threads``: a test that compares arrays (bit for bit where the same operations
+run in the same order, else within the rounding bounds of ``tests/tolerances.py``) uses it
+(``@pytest.mark.usefixtures("blas_threads")``) and runs twice, under one and under two BLAS threads
+(threadpoolctl): a multithreaded BLAS splits long sums between threads and changes their last bits.
 """
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
+from threadpoolctl import threadpool_limits
 
 settings.register_profile(
     "ci",
@@ -27,3 +34,10 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+@pytest.fixture(params=[1, 2], ids=["blas1", "blas2"])
+def blas_threads(request):
+    """Run the test under ``request.param`` BLAS threads (threadpoolctl), restored after."""
+    with threadpool_limits(limits=request.param, user_api="blas"):
+        yield request.param

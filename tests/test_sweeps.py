@@ -4,7 +4,8 @@ Independent references: plain gradient descent's tight rate max(|1 - alpha mu|, 
 (also Theorem 1 with B = 0: 1 - alpha mu); the pattern d = g_k + g_{k-1}'s exact rate, the
 larger root of z^2 - (1 - alpha mu) z + alpha mu (h = mu, docs/math/certificates.md's 0.894076 at
 alpha = 0.05).  The patterns a rule is said to use are compared with the weights and ages the
-engine actually applied (traced runs).
+engine actually applied (traced runs).  The figure's lines are compared bit for bit with the sweep's
+arrays: matplotlib keeps the arrays it is given, no arithmetic runs in between.
 """
 
 from __future__ import annotations

@@ -144,12 +144,17 @@ class ReportRun:
     total: int = 0
     resumed: int = 0
     interrupted: bool = False
+    stale: int = 0                       # resumed tasks made by other code (only with allow_stale)
+    stale_codes: tuple[str, ...] = ()    # the code fingerprints that made them
 
 
 def build_report(builders: Sequence[SectionBuilder], plan: Plan, config: RunConfig, *,
-                 store: ResultStore | None = None, resume: bool = False,
+                 store: ResultStore | None = None, resume: bool = False, allow_stale: bool = False,
                  progress: Progress | None = None) -> ReportRun:
-    """Run every enabled builder's tasks as one campaign, then build the sections (partial after Ctrl-C)."""
+    """Run every enabled builder's tasks as one campaign, then build the sections (partial after Ctrl-C).
+
+    Resuming from results stored by other code raises ``StaleResults`` before any task runs,
+    unless ``allow_stale`` (see :func:`memgd.proofs_check.campaigns.run_tasks`)."""
     active = [b for b in builders if b.name not in plan.skip and b.enabled(plan)]
     tasks = {b.name: b.make_tasks(plan) for b in active}
     # builders with few tasks (whole sections, searches) have the longest ones: start them first, so that
@@ -158,10 +163,10 @@ def build_report(builders: Sequence[SectionBuilder], plan: Plan, config: RunConf
     # time estimate rests on measured costs (campaigns.progress.TimeLeft)
     ordered = [tasks[b.name] for b in sorted(active, key=lambda b: len(tasks[b.name]))]
     everything = [ts[0] for ts in ordered if len(ts) > 1] + [t for ts in ordered for t in ts[len(ts) > 1:]]
-    stored = sum(1 for t in everything if store is not None and t.key in store) if resume else 0
     interrupted = False
     try:
-        results = run_tasks(everything, config, store=store, resume=resume, progress=progress)
+        results = run_tasks(everything, config, store=store, resume=resume, allow_stale=allow_stale,
+                            progress=progress)
     except Interrupted as stop:
         results, interrupted = stop.done, True
     done = Done(tasks, results)
@@ -179,4 +184,5 @@ def build_report(builders: Sequence[SectionBuilder], plan: Plan, config: RunConf
         timing[b.name] = {"tasks": total, "task_seconds": round(done.seconds(b.name), 3),
                           "build_seconds": round(time.perf_counter() - start, 3)}
     unique = len({t.key for t in everything})
-    return ReportRun(sections, timing, len(results), unique, stored, interrupted)
+    return ReportRun(sections, timing, len(results), unique, getattr(results, "reused", 0), interrupted,
+                     getattr(results, "stale", 0), getattr(results, "stale_codes", ()))
