@@ -43,6 +43,7 @@ from fractions import Fraction
 from functools import lru_cache
 
 import numpy as np
+import sympy as sp
 from numpy.typing import ArrayLike
 
 from memgd.theory.lambdify import NumpyFunction, numpy_function
@@ -68,6 +69,12 @@ def _fn(expr, args: tuple) -> NumpyFunction:
     return numpy_function(expr, args)
 
 
+@lru_cache(maxsize=64)
+def _raw(expr, args: tuple):
+    """The lambdified ``expr`` with positional arguments ``args`` (the inner loops call it directly)."""
+    return sp.lambdify(args, expr, modules="numpy")
+
+
 def psi_margin(T: ArrayLike) -> np.ndarray:
     r"""Relative rounding bound of a computed :math:`\psi`: the power :math:`M` carries about
     :math:`T` ulps, the other 20 or so operations one each; :math:`(T + 32)\varepsilon`."""
@@ -76,8 +83,11 @@ def psi_margin(T: ArrayLike) -> np.ndarray:
 
 def _psi_ok(v: dict, lam_: ArrayLike, theta_: ArrayLike, s: ArrayLike) -> np.ndarray:
     """psi(lambda, theta, s') <= 1 - margin and 0 < s', 2 alpha mu s' < 1, in float64 (elementwise)."""
-    psi = _fn(PSI, _ARGS)(**dict(v, s_lo=s), **{"lambda": lam_}, theta=theta_)
-    s = np.asarray(s)
+    s = np.asarray(s, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        psi = np.asarray(_raw(PSI, _ARGS)(v["mu"], v["L"], v["alpha"], s, v["B"], v["W"], v["T"],
+                                          np.asarray(lam_, dtype=np.float64), np.asarray(theta_, dtype=np.float64)),
+                         dtype=np.float64)
     return ((s > 0) & (2 * v["alpha"] * v["mu"] * s < 1) & np.isfinite(psi)
             & (psi <= 1 - psi_margin(v["T"])))
 
@@ -87,8 +97,9 @@ def largest_admissible_sum(v: dict) -> np.ndarray:
     (or :math:`s_{lo} \le 0`).
 
     :math:`\psi` increases with :math:`s'`: the root of :math:`\psi(\lambda{=}1) = 1`
-    (:func:`memgd.theory.theorem2.largest_sum`) is tried, lowered by a few relative ulps until the
-    rounded check passes; elements where that fails are bisected (lower end of the bracket).
+    (:func:`memgd.theory.theorem2.largest_sum`) is tried, lowered until the rounded check passes (by a
+    few ulps, then by larger factors near the edge); where the step condition has no closed-form root
+    in s', bisection (lower end of the bracket).
     """
     shape = np.broadcast_shapes(*(np.shape(a) for a in v.values()))
     v = {k: np.broadcast_to(a, shape) for k, a in v.items()}
@@ -100,11 +111,19 @@ def largest_admissible_sum(v: dict) -> np.ndarray:
     if root is not None and todo.any():
         s_star = _fn(root, _LAMBDA_ARGS[:-1])(**v)
         s_star = np.where(np.isfinite(s_star), np.clip(s_star, 0.0, top), 0.0)
-        for j in (1, 4, 16, 64, 256):
-            cand = s_star * (1 - j * psi_margin(v["T"]))
+        # lowered until the rounded check passes: by ulps first, then (near the edge, where the root's
+        # cancellation costs digits) by larger factors; a lower s' is admissible, only less good
+        for f in (4, 64, 1024, 2**20, 2**30, 2**40, 2**45, 2**49, 2**51):
+            cand = s_star * (1 - f * psi_margin(v["T"]))
             good = todo & (cand > 0) & _psi_ok(v, 1.0, 1.0, cand)
             out, todo = np.where(good, cand, out), todo & ~good
-    if todo.any():
+            if not todo.any():
+                break
+    if todo.any() and root is not None:   # the smallest useful sum, as in _finite_at
+        cand = np.minimum(top, 64 * _EPS / (v["alpha"] * v["mu"]))
+        good = todo & _psi_ok(v, 1.0, 1.0, cand)
+        out, todo = np.where(good, cand, out), todo & ~good
+    if todo.any() and root is None:
         lo, hi = np.zeros(shape), top.copy()
         for _ in range(_BISECTIONS):
             mid = 0.5 * (lo + hi)
@@ -130,7 +149,7 @@ def _best(v: dict, nn: np.ndarray) -> np.ndarray:
     rho_sq = _fn(RHO_SQ, _ARGS)(**dict(kw, s_lo=s_), **{"lambda": lam_}, theta=th_) + RHO_SQ_ROUNDING
     ok = ok & np.isfinite(rho_sq) & (rho_sq < 1)
     rho = np.nextafter(np.sqrt(np.where(ok, np.maximum(rho_sq, 0.0), 1.0)), np.inf)
-    best = np.where(ok, rho, np.inf).min(axis=(0, 1))
+    best = np.where(ok & (rho < 1), rho, np.inf).min(axis=(0, 1))
     return np.where(nn & (v["s_lo"] > 0), best, np.inf)
 
 
@@ -155,8 +174,9 @@ def alpha_max2(*, mu: ArrayLike, L: ArrayLike, s_lo: ArrayLike, B: ArrayLike, W:
                nonnegative: ArrayLike = True, iterations: int = 48) -> float | np.ndarray:
     r"""Largest step at which :func:`rate2` is finite (0.0 where none: s_lo <= 0 or signed weights).
 
-    Bisection over :math:`(0, 1/(LW))` (:math:`\psi \ge \alpha L W` rules out larger steps); the
-    returned step is the lower end of the final bracket, where :func:`rate2` is finite.
+    Bisection over :math:`(0, 1/(LW))` (:math:`\psi \ge \alpha L W` rules out larger steps) on
+    :func:`_finite_at`; the returned step is the lower end of the final bracket, where
+    :func:`rate2` is finite.
     """
     v = check(mu=mu, L=L, s_lo=s_lo, B=B, W=W, T=T)
     nn = np.asarray(nonnegative, dtype=bool)
@@ -167,9 +187,18 @@ def alpha_max2(*, mu: ArrayLike, L: ArrayLike, s_lo: ArrayLike, B: ArrayLike, W:
     hi = 1.0 / (v["L"] * np.where(pos, v["W"], 1.0))
     for _ in range(iterations):
         mid = 0.5 * (lo + hi)
-        good = np.isfinite(_best(dict(v, alpha=mid), pos))
+        good = _finite_at(dict(v, alpha=mid))
         lo, hi = np.where(good, mid, lo), np.where(good, hi, mid)
     return as_output(np.where(pos, lo, 0.0))
+
+
+def _finite_at(v: dict) -> np.ndarray:
+    r"""Whether :func:`rate2` is finite, from one of its candidates: :math:`\theta = \lambda = 1` at
+    :math:`s' = \min(s_{lo}, 64\varepsilon/(\alpha\mu))`, the smallest sum at which the rounded
+    :math:`\rho_2^2 = 1 - \alpha\mu s'` stays below 1 (:math:`\psi` increases with :math:`s'`, so a larger
+    admissible :math:`s^\dagger` exists, and :func:`rate2`'s candidates there are at least as good)."""
+    s_need = np.minimum(v["s_lo"], 64 * _EPS / (v["alpha"] * v["mu"]))
+    return (v["s_lo"] > 0) & _psi_ok(v, 1.0, 1.0, s_need)
 
 
 def optimal_step2(*, mu: ArrayLike, L: ArrayLike, s_lo: ArrayLike, B: ArrayLike, W: ArrayLike, T: ArrayLike,
