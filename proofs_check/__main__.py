@@ -28,6 +28,7 @@ from memgd.proofs_check.report.boxes import weight_box_section
 from memgd.proofs_check.report.choose import FILTER_KEYS, apply_filter, describe, parse_filter, pick
 from memgd.proofs_check.report.convergence_experiment import convergence_section
 from memgd.proofs_check.report.critical_rule import critical_rule_section
+from memgd.proofs_check.report.falsification import claim_names, falsification_section, falsification_task
 from memgd.proofs_check.report.grid_file import load_grid
 from memgd.proofs_check.report.metadata import metadata
 from memgd.proofs_check.report.reference_oddities import reference_section
@@ -65,6 +66,11 @@ SECTIONS: list[SectionBuilder] = [
                    build=lambda plan, done: counterexample_section(found=done.values("counterexamples")),
                    enabled=lambda plan: plan.full and not plan.quick),
     SectionBuilder.single("critical-rule", critical_rule_section, enabled=lambda plan: plan.full and not plan.quick),
+    SectionBuilder("falsification", "each theorem and check searched for a counterexample (long profile; short "
+                   "under --quick)",
+                   tasks=lambda plan: [Task(falsification_task, {"name": n, "profile": "short" if plan.quick else "long"},
+                                            f"falsify {n}") for n in claim_names()],
+                   build=lambda plan, done: falsification_section(done.values("falsification"))),
 ]
 
 
