@@ -419,6 +419,10 @@ class RateTheorem:
             found += self.exact_slacks(log, [Setting(s.kappa, self._random_pattern(rng, int(rng.integers(0, 9))),
                                                      s.frac) for _, s in found[: profile.examples]])
         ranked = [s for _, s in sorted(found, key=lambda t: t[0])]
+        memory = [(sl, st) for sl, st in found if st.pattern.T >= 1]
+        if memory:
+            sl, st = min(memory, key=lambda t: t[0])
+            log.notes.append(f"smallest exact-rate slack with memory (T >= 1): {sl:.4g} at {st.describe(self.step(st))}")
         if found:   # the worst settings again, with the maximum over h located precisely
             self.exact_slacks(log, ranked[:3], refined=True)
         if wants(oracles, "switching"):
