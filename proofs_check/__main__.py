@@ -66,9 +66,9 @@ SECTIONS: list[SectionBuilder] = [
                    build=lambda plan, done: counterexample_section(found=done.values("counterexamples")),
                    enabled=lambda plan: plan.full and not plan.quick),
     SectionBuilder.single("critical-rule", critical_rule_section, enabled=lambda plan: plan.full and not plan.quick),
-    SectionBuilder("falsification", "each theorem and check searched for a counterexample (long profile; short "
-                   "under --quick)",
-                   tasks=lambda plan: [Task(falsification_task, {"name": n, "profile": "short" if plan.quick else "long"},
+    SectionBuilder("falsification", "each theorem and check searched for a counterexample (--falsification: "
+                   "long by default, not run under --quick unless asked)",
+                   tasks=lambda plan: [Task(falsification_task, {"name": n, "profile": plan.falsification},
                                             f"falsify {n}") for n in claim_names()],
                    build=lambda plan, done: falsification_section(done.values("falsification"))),
 ]
@@ -100,6 +100,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     what.add_argument("--no-convergence-experiment", action="store_true",
                       help="skip the paper's convergence experiment on digits (a few CPU minutes); "
                            "same as --skip convergence-experiment")
+    what.add_argument("--falsification", choices=["short", "long", "skip"], default=None,
+                      help="profile of the falsification section: long (default), short (seconds per claim), skip; "
+                           "under --quick it is skipped unless given")
     what.add_argument("--skip", action="append", metavar="SECTION", choices=[b.name for b in SECTIONS],
                       help=f"do not run this section (repeatable): {', '.join(b.name for b in SECTIONS)}")
     out = parser.add_argument_group("output")
@@ -158,7 +161,11 @@ def _main(argv: list[str]) -> int:
         return EXIT_USAGE
     skip = (set(args.skip or []) | ({"counterexamples"} if args.no_counterexamples else set())
             | ({"convergence-experiment"} if args.no_convergence_experiment else set()))
-    plan = Plan(tuple(scenarios), full=full, quick=args.quick, skip=frozenset(skip))
+    falsification = args.falsification or ("skip" if args.quick else "long")
+    if falsification == "skip":
+        skip.add("falsification")
+    plan = Plan(tuple(scenarios), full=full, quick=args.quick, skip=frozenset(skip),
+                falsification=falsification if falsification != "skip" else "long")
     progress = Progress("quiet" if args.quiet else "auto", "report")
     try:
         run = build_report(SECTIONS, plan, config, store=ResultStore(args.out / "tasks"), resume=args.resume,

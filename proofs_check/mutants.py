@@ -18,15 +18,15 @@ Two ways to apply one, from the same text (so they cannot drift apart):
   the tests (``tests/test_mutations.py``, one test per mutation) and by
   ``python -m memgd.proofs_check.mutants``;
 - on a copy of the source tree (``--report``): the package is copied to a temporary folder, the
-  file changed there, and the report run on the copy (``python -m memgd.proofs_check --quick``
-  by default), which must exit with status 1.
+  file changed there, and the report run on the copy (``python -m memgd.proofs_check --quick
+  --falsification short`` by default), which must exit with status 1.
 
 Usage::
 
     python -m memgd.proofs_check.mutants                 # every mutation, in process: caught or not
     python -m memgd.proofs_check.mutants --list          # what each one changes and what must catch it
     python -m memgd.proofs_check.mutants --report        # each applied to a copy of the source, report run
-    python -m memgd.proofs_check.mutants --only t2-no-M --report -- --quick --skip optimizers
+    python -m memgd.proofs_check.mutants --only t2-no-M --report -- --quick --falsification short --skip optimizers
 
 Exit status 0 when every mutation is caught, 1 otherwise, 2 for bad usage.
 """
@@ -276,7 +276,7 @@ def report_on_copy(mutation: Mutation | None, report_args: list[str], workdir: P
     return proc.returncode, "; ".join(failed)[:400], time.perf_counter() - start
 
 
-DEFAULT_REPORT_ARGS = ["--quick", "--backend", "serial"]
+DEFAULT_REPORT_ARGS = ["--quick", "--falsification", "short", "--backend", "serial"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -284,6 +284,7 @@ def main(argv: list[str] | None = None) -> int:
                                      description="Apply each curated mutation and show which check catches it.")
     parser.add_argument("--list", action="store_true", help="list the mutations and exit")
     parser.add_argument("--only", action="append", metavar="NAME", help="only this mutation (repeatable)")
+    parser.add_argument("--markdown", action="store_true", help="print the in-process results as a Markdown table")
     parser.add_argument("--report", action="store_true",
                         help="apply each to a copy of the source and run the report there (exit 1 = caught)")
     parser.add_argument("report_args", nargs="*", help=f"report arguments after -- (default: {DEFAULT_REPORT_ARGS})")
@@ -314,12 +315,19 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{m.name:28s} exit {status} in {seconds:.0f} s: {'caught' if ok else 'NOT CAUGHT'}"
                       + (f" ({failed})" if failed else ""), flush=True)
     else:
+        if args.markdown:
+            print("| mutation | what it changes | caught by | failed verdict |\n|---|---|---|---|")
         for m in chosen:
             start = time.perf_counter()
             ok, detail = caught_in_process(m)
             missed += not ok
-            print(f"{m.name:28s} {'caught' if ok else 'NOT CAUGHT'} by {m.claim} in "
-                  f"{time.perf_counter() - start:.1f} s: {detail[:160]}", flush=True)
+            if args.markdown:
+                by = m.claim + (f" ({', '.join(m.oracles)})" if m.oracles else "")
+                verdict = detail.split(": ", 1)[0] if ok else "NOT CAUGHT"
+                print(f"| `{m.name}` | {m.why} | {by} | {verdict.replace('|', '/')} |", flush=True)
+            else:
+                print(f"{m.name:28s} {'caught' if ok else 'NOT CAUGHT'} by {m.claim} in "
+                      f"{time.perf_counter() - start:.1f} s: {detail[:160]}", flush=True)
     print(f"{len(chosen) - missed} of {len(chosen)} mutations caught")
     return 0 if missed == 0 else 1
 
