@@ -200,3 +200,16 @@ def test_theorem_2_stays_under_pepit_worst_case(pattern, L_):
             if res.status.name != "CONVERGED":
                 continue
             assert res.primal <= c**2 * rho ** (2 * N), (a, N, res.primal, c**2 * rho ** (2 * N))
+
+
+def test_the_printed_hypotheses_are_the_ones_the_numbers_use():
+    """THEOREM_2.hypotheses, evaluated at lambda = theta = 1, hold exactly where psi <= 1 (a statement that
+    printed psi <= 2 would still pass every other test: cosmic-ray found that survivor)."""
+    from memgd.theory.lambdify import numpy_function
+
+    args = (mu, L, alpha, s_lo, B, W, T, lam, theta)
+    kw = dict(mu=1.0, L=10.0, s_lo=1.0, B=1.0, W=1.0, T=1, **{"lambda": 1.0}, theta=1.0)
+    for a, holds in ((0.03, True), (0.07, False)):     # psi = 0.396 and 1.27
+        psi = float(numpy_function(PSI, args)(alpha=a, **kw))
+        assert (psi <= 1) == holds
+        assert all(bool(numpy_function(h, args)(alpha=a, **kw)) for h in THEOREM_2.hypotheses) == holds

@@ -181,10 +181,14 @@ def rate_slack(witness: float, bound: float) -> float:
 
 
 def rate_margin(witness: float, bound: float, witness_error: float) -> float:
-    """The slack's numerical error when the witness rate carries an absolute error ``witness_error``."""
-    if witness <= 0.0 or not 0.0 < bound < 1.0:
+    """The slack's numerical error when the witness rate carries an absolute error ``witness_error``:
+    ``inf`` where the witness is 0 within its error (a rounding-level root cannot beat any bound, even a
+    bound of 0), 0 where the bound is 0 and the witness is not."""
+    if witness <= witness_error:
+        return math.inf
+    if not 0.0 < bound < 1.0:
         return 0.0
-    return witness_error / (witness * abs(math.log(bound)))
+    return witness_error / ((witness - witness_error) * abs(math.log(bound)))
 
 
 class Falsifier(Protocol):
