@@ -222,7 +222,7 @@ def caught_in_process(mutation: Mutation, profile: str = "short") -> tuple[bool,
     with applied(mutation):
         result = falsify(mutation.claim, profile, mutation.oracles)
     failed = result.failed
-    return bool(failed), "; ".join(f"{v.name}: {v.detail}" for v in failed)[:400] or "every verdict passed"
+    return bool(failed), "; ".join(f"{v.name} [{v.detail}]" for v in failed)[:400] or "every verdict passed"
 
 
 # ---------------------------------------------------------------------------------------------- on a copy
@@ -323,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
             missed += not ok
             if args.markdown:
                 by = m.claim + (f" ({', '.join(m.oracles)})" if m.oracles else "")
-                verdict = detail.split(": ", 1)[0] if ok else "NOT CAUGHT"
+                verdict = detail.split(" [", 1)[0] if ok else "NOT CAUGHT"
                 print(f"| `{m.name}` | {m.why} | {by} | {verdict.replace('|', '/')} |", flush=True)
             else:
                 print(f"{m.name:28s} {'caught' if ok else 'NOT CAUGHT'} by {m.claim} in "

@@ -307,7 +307,7 @@ class RateTheorem:
 
         done = 0
         for s in worst:
-            if done >= budget or s.pattern.T > 3:
+            if done >= budget or s.pattern.T > 3 or s.kappa <= 1.0:   # PEPit's class needs mu < L
                 continue
             a = self.step(s)
             rho = float(self.bound(s.kappa, a, _constants(s.pattern))) if a > 0 else math.inf
