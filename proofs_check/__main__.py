@@ -67,7 +67,7 @@ SECTIONS: list[SectionBuilder] = [
                    enabled=lambda plan: plan.full and not plan.quick),
     SectionBuilder.single("critical-rule", critical_rule_section, enabled=lambda plan: plan.full and not plan.quick),
     SectionBuilder("falsification", "each theorem and check searched for a counterexample (--falsification: "
-                   "long by default, not run under --quick unless asked)",
+                   "long with the full default grid, otherwise only when asked)",
                    tasks=lambda plan: [Task(falsification_task, {"name": n, "profile": plan.falsification},
                                             f"falsify {n}") for n in claim_names()],
                    build=lambda plan, done: falsification_section(done.values("falsification"))),
@@ -101,8 +101,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                       help="skip the paper's convergence experiment on digits (a few CPU minutes); "
                            "same as --skip convergence-experiment")
     what.add_argument("--falsification", choices=["short", "long", "skip"], default=None,
-                      help="profile of the falsification section: long (default), short (seconds per claim), skip; "
-                           "under --quick it is skipped unless given")
+                      help="profile of the falsification section: long (the default for the full default grid), "
+                           "short (seconds per claim), skip (the default with --quick, --scenario, --filter, --grid)")
     what.add_argument("--skip", action="append", metavar="SECTION", choices=[b.name for b in SECTIONS],
                       help=f"do not run this section (repeatable): {', '.join(b.name for b in SECTIONS)}")
     out = parser.add_argument_group("output")
@@ -161,7 +161,7 @@ def _main(argv: list[str]) -> int:
         return EXIT_USAGE
     skip = (set(args.skip or []) | ({"counterexamples"} if args.no_counterexamples else set())
             | ({"convergence-experiment"} if args.no_convergence_experiment else set()))
-    falsification = args.falsification or ("skip" if args.quick else "long")
+    falsification = args.falsification or ("long" if full and not args.quick else "skip")
     if falsification == "skip":
         skip.add("falsification")
     plan = Plan(tuple(scenarios), full=full, quick=args.quick, skip=frozenset(skip),
