@@ -213,3 +213,21 @@ def test_the_printed_hypotheses_are_the_ones_the_numbers_use():
         psi = float(numpy_function(PSI, args)(alpha=a, **kw))
         assert (psi <= 1) == holds
         assert all(bool(numpy_function(h, args)(alpha=a, **kw)) for h in THEOREM_2.hypotheses) == holds
+    # lambda and theta must lie in (0, 1]: 1.5 is refused by the statement, 0.5 admitted (psi checked apart)
+    for name in ("lambda", "theta"):
+        for value, ok in ((0.5, True), (1.5, False)):
+            at = dict(kw, **{name: value})
+            bound = [h for h in THEOREM_2.hypotheses if h.free_symbols == {lam if name == "lambda" else theta}]
+            assert len(bound) == 1 and bool(numpy_function(bound[0], args)(alpha=0.03, **at)) == ok
+    # s_lo > 0 is the threshold, not s_lo > 1
+    positive = [h for h in THEOREM_2.hypotheses if h.free_symbols == {s_lo}]
+    assert len(positive) == 1 and bool(numpy_function(positive[0], args)(alpha=0.03, **dict(kw, s_lo=0.5)))
+
+
+def test_the_conclusion_is_r_k_below_rho_2_to_the_k_times_r_0():
+    from memgd.theory.symbols import k
+    from memgd.theory.theorem2 import RHO_2, r
+
+    c = THEOREM_2.conclusion
+    assert isinstance(c, sp.LessThan)
+    assert c.lhs == r(k) and sp.simplify(c.rhs - RHO_2**k * r(0)) == 0
