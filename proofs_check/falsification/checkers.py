@@ -16,7 +16,8 @@ r"""Falsifying what the checks themselves claim: the run comparison, the lower-b
   descent against its closed form :math:`\max(|1-\alpha\mu|, |1-\alpha L|)^{2N}`.
 - **Declared constants** of the built-in combination and selection rules: engine runs (the
   rules' own selection, and the maximum-age adversary) must realize constants within the
-  declared ones (:math:`s_{lo} \le s_k \le s_{hi}`, memory mass :math:`\le B`, total mass
+  declared ones (the engine's own per-step check, :mod:`memgd.solvers.step_checks`, raising
+  :class:`~memgd.solvers.RuleStepError` counts as a counterexample found) (:math:`s_{lo} \le s_k \le s_{hi}`, memory mass :math:`\le B`, total mass
   :math:`\le W`, ages :math:`\le` ``max_age``), and for the aggregations and fixed weights,
   whose declarations are the exact extremes over the buffer sizes, attain them.
 """
@@ -33,7 +34,8 @@ from memgd.proofs_check.critical_rule.certificate import envelope_violation
 from memgd.proofs_check.falsification.core import FalsificationResult, Profile, SlackLog, wants
 from memgd.proofs_check.properties.bound_check import check_envelope
 from memgd.solvers import (
-    AgeWeights, Aggregation, Fifo, FixedWeights, KeepOldest, RandomSubset, RandomWeights, make_quadratics, run,
+    AgeWeights, Aggregation, Fifo, FixedWeights, KeepOldest, RandomSubset, RandomWeights, RuleStepError,
+    make_quadratics, run,
 )
 from memgd.theory import AGGREGATIONS, critical_step, exact_rate
 from memgd.theory.pattern import Pattern
@@ -195,7 +197,11 @@ class DeclaredConstants:
             for comb, exact in _builtin_rules(profile.structured):
                 for sel, attains in selections:
                     dc_sel = comb.declared_constants(sel.capacity)
-                    res = run(P, sel, comb, 0.01, 4 * (C + 3), rng=profile.seed, tol=0.0)
+                    try:
+                        res = run(P, sel, comb, 0.01, 4 * (C + 3), rng=profile.seed, tol=0.0)
+                    except RuleStepError as err:   # the engine's own per-step check found the lie first
+                        log.add("runs", -math.inf, f"{comb} with {sel}: {str(err).splitlines()[0]}")
+                        continue
                     c = res.constants
                     realized = dict(s_lo=float(c.s_lo.min()), s_hi=float(c.s_hi.max()), B=float(c.B.max()),
                                     W=float(c.W.max()), T=float(c.T.max()))
