@@ -289,8 +289,8 @@ class RateTheorem:
             pats = [Pattern((0, tau), p.weights) for tau in range(1, p.T + 1)]
             a = self.step(s)
             rho = float(self.bound(s.kappa, a, _constants(p))) if a > 0 else math.inf
-            if not (math.isfinite(rho) and rho < 1):
-                log.skip("switching")
+            if not (math.isfinite(rho) and rho < 1) or grid_rates([s], np.array([a]))[0] < 1e-6:
+                log.skip("switching")    # vacuous, or a rate at rounding level (the search's pruning divides by it)
                 continue
             w = switching_lower_bound(1.0, s.kappa, a, pats, max_length=max_length)
             done += 1
