@@ -219,9 +219,19 @@ def test_the_printed_hypotheses_are_the_ones_the_numbers_use():
             at = dict(kw, **{name: value})
             bound = [h for h in THEOREM_2.hypotheses if h.free_symbols == {lam if name == "lambda" else theta}]
             assert len(bound) == 1 and bool(numpy_function(bound[0], args)(alpha=0.03, **at)) == ok
-    # s_lo > 0 is the threshold, not s_lo > 1
+    # s_lo > 0 is the threshold, not s_lo > 1 or s_lo > -1
     positive = [h for h in THEOREM_2.hypotheses if h.free_symbols == {s_lo}]
-    assert len(positive) == 1 and bool(numpy_function(positive[0], args)(alpha=0.03, **dict(kw, s_lo=0.5)))
+    assert len(positive) == 1
+    assert [bool(numpy_function(positive[0], args)(alpha=0.03, **dict(kw, s_lo=v))) for v in (0.5, -0.5)] == [True, False]
+
+
+def test_the_derived_roots_solve_the_step_condition():
+    """lambda_min and largest_sum (used by rate2) are roots of psi = 1, derived from PSI by sympy."""
+    from memgd.theory.theorem2 import lambda_min, largest_sum
+
+    assert sp.simplify(PSI.subs(lam, lambda_min()) - 1) == 0
+    root = largest_sum()
+    assert root is not None and sp.simplify(PSI.subs(lam, 1).subs(s_lo, root) - 1) == 0
 
 
 def test_the_conclusion_is_r_k_below_rho_2_to_the_k_times_r_0():
