@@ -163,9 +163,13 @@ class RateTheorem:
             if not (math.isfinite(r) and r < 1):
                 log.skip("exact")
                 continue
+            margin = rate_margin(wi, r, TOL.exact)
+            if margin == math.inf:    # a witness at rounding level of 0 says nothing about the bound
+                log.skip("exact")
+                continue
             slack = rate_slack(wi, r)
             log.add("exact", slack, lambda s=s, a=ai, r=r, wi=wi: f"{s.describe(a)}: bound {r:.8g}, exact {wi:.8g}",
-                    rate_margin(wi, r, TOL.exact))
+                    margin)
             out.append((slack, s))
         return out
 
@@ -427,10 +431,10 @@ class RateTheorem:
             found += self.exact_slacks(log, [Setting(s.kappa, self._random_pattern(rng, int(rng.integers(0, 9))),
                                                      s.frac) for _, s in found[: profile.examples]])
         ranked = [s for _, s in sorted(found, key=lambda t: t[0])]
-        memory = [(sl, st) for sl, st in found if st.pattern.T >= 1]
+        memory = [(sl, st) for sl, st in found if st.pattern.B > 0]
         if memory:
             sl, st = min(memory, key=lambda t: t[0])
-            log.notes.append(f"smallest exact-rate slack with memory (T >= 1): {sl:.4g} at {st.describe(self.step(st))}")
+            log.notes.append(f"smallest exact-rate slack with memory (B > 0): {sl:.4g} at {st.describe(self.step(st))}")
         if found:   # the worst settings again, with the maximum over h located precisely
             self.exact_slacks(log, ranked[:3], refined=True)
         if wants(oracles, "switching"):
