@@ -13,7 +13,7 @@ the best admissible triple :math:`(\lambda, \theta, s')` among explicit candidat
   :data:`S_FRACTIONS` of it;
 - :math:`\theta`: the grid :data:`THETAS` (1 included);
 - :math:`\lambda`: for each :math:`(\theta, s')` the smallest admissible one,
-  :func:`memgd.theory.theorem2.lambda_min` (:math:`\psi` decreases in :math:`\lambda` and
+  ``memgd.theory.theorem2.lambda_min`` (:math:`\psi` decreases in :math:`\lambda` and
   :math:`\rho_2^2` increases with it), raised by a few ulps and capped at 1.
 
 Every number returned is the bound at one such triple, checked in float64 and rounded
@@ -97,7 +97,7 @@ def largest_admissible_sum(v: dict) -> np.ndarray:
     (or :math:`s_{lo} \le 0`).
 
     :math:`\psi` increases with :math:`s'`: the root of :math:`\psi(\lambda{=}1) = 1`
-    (:func:`memgd.theory.theorem2.largest_sum`) is tried, lowered until the rounded check passes (by a
+    (``memgd.theory.theorem2.largest_sum``) is tried, lowered until the rounded check passes (by a
     few ulps, then by larger factors near the edge); where the step condition has no closed-form root
     in s', bisection (lower end of the bracket).
     """
@@ -175,7 +175,7 @@ def alpha_max2(*, mu: ArrayLike, L: ArrayLike, s_lo: ArrayLike, B: ArrayLike, W:
     r"""Largest step at which :func:`rate2` is finite (0.0 where none: s_lo <= 0 or signed weights).
 
     Bisection over :math:`(0, 1/(LW))` (:math:`\psi \ge \alpha L W` rules out larger steps) on
-    :func:`_finite_at`; the returned step is the lower end of the final bracket, where
+    ``_finite_at``; the returned step is the lower end of the final bracket, where
     :func:`rate2` is finite.
     """
     v = check(mu=mu, L=L, s_lo=s_lo, B=B, W=W, T=T)

@@ -123,7 +123,7 @@ def largest_power_within(ratio_num: np.ndarray, ratio_den: np.ndarray, kappa: np
     same at both ends of that error interval it is the answer.  Where it is not (an exact or
     near tie such as :math:`\ln 243 / \ln 3`, computed as 4.999999999999999), the integer is
     decided exactly: :math:`(a/b)^n \le \kappa/c \iff a^n c \le \kappa b^n` in rational
-    arithmetic on the float64 inputs (:class:`fractions.Fraction`), for exponents up to
+    arithmetic on the float64 inputs (``fractions.Fraction``), for exponents up to
     :data:`EXACT_EXPONENT_LIMIT`; beyond it the larger candidate (the safe side of an age
     bound) is returned.  Shapes broadcast; returns float64 (may be negative).
     """

@@ -21,7 +21,7 @@ Oracles (slack in iteration-count units, :mod:`.core`):
 
 - ``grid`` and ``search`` (the structured grid; the hypothesis search and refinement), both judged
   by ``exact``: the exact quadratic rate of the setting's pattern, maximized over a grid of h
-  (:func:`grid_rate`), and for the worst settings precisely (:func:`memgd.theory.exact_rate`);
+  (:func:`grid_rates`), and for the worst settings precisely (:func:`memgd.theory.exact_rate`);
 - ``switching``: the switching lower bound of the pattern with its memory weight moved to every
   other age of 1..T (same constants), at the worst settings with T <= 3
   (:func:`memgd.proofs_check.lower_bounds.quadratic.switching_lower_bound`);
@@ -473,7 +473,7 @@ _EDGE_CACHE: dict[int, dict] = {}
 
 def grid_rates(settings: list[Setting], alphas: np.ndarray) -> np.ndarray:
     r"""Per setting, the max over a grid of :math:`h \in [1, \kappa]` (endpoints included) of the largest root
-    modulus of :math:`\chi_h` (:func:`memgd.theory.quadratic_rate.spectral_radii`) at its step: a lower bound
+    modulus of :math:`\chi_h` (``memgd.theory.quadratic_rate.spectral_radii``) at its step: a lower bound
     on the exact rate (each value is an evaluated spectral radius).  129 points up to T = 8, fewer beyond
     (a root costs :math:`T^3`; the worst h of a delay pattern is at an endpoint).  One batched call per T."""
     out = np.empty(len(settings))

@@ -59,7 +59,7 @@ class Evaluation:
     checks: list[Check]
     findings: list[str]
     lower: LowerBounds | None = None  # verified lower bounds of the pattern set; None when not computed
-    #: per (theorem, "declared" or "realized" constants): what the run checks covered (:class:`RunChecks`)
+    #: What each theorem's run checks covered, keyed by theorem and kind of constants (declared or realized)
     run_checks: dict[tuple[str, str], "RunChecks"] = dataclasses.field(default_factory=dict)
     bound2_rate: float = float("inf")      # Theorem 2 (inf where vacuous or weights signed)
     bound2_transient: float = float("inf")  # its constant C: r_k <= C rho^k r_0
