@@ -6,6 +6,9 @@
 - :func:`check_lemmas`: every proof step L1-L5 evaluated on a traced run.
 - :func:`rate_sweep`, :func:`memory_sweep`: any rule's empirical rates beside every bound that applies.
 - :mod:`memgd.proofs_check.properties.strategies`: hypothesis strategies to use in your own tests.
+- :mod:`memgd.proofs_check.falsification`: each theorem and each check's claim searched for a
+  counterexample over its declared domain; :mod:`memgd.proofs_check.mutants`: curated mutations
+  of the package and the harness showing each is caught.
 
 The names are imported on first use (PEP 562): ``python -m memgd.proofs_check`` checks its
 arguments before cvxpy, PEPit, sympy or hypothesis are loaded, so a usage error costs

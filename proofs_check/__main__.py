@@ -72,6 +72,17 @@ def _search_table(plan, done):
     return counterexample_section(found=done.values("counterexamples"))
 
 
+def _falsification_tasks(plan: Plan) -> list[Task]:
+    from memgd.proofs_check.report.falsification import claim_names, falsification_task
+    return [Task(falsification_task, {"name": n, "profile": plan.falsification}, f"falsify {n}")
+            for n in claim_names()]
+
+
+def _falsification_table(plan, done):
+    from memgd.proofs_check.report.falsification import falsification_section
+    return falsification_section(done.values("falsification"))
+
+
 # The report's sections, in order.  To add one: a line here.  A function
 # ``my_section(progress) -> Section`` becomes ``SectionBuilder.single("name", "module:my_section")``
 # (a path, so that its module is imported only when the section runs); split work gets ``tasks``
@@ -94,6 +105,9 @@ SECTIONS: list[SectionBuilder] = [
                    tasks=_search_tasks, build=_search_table, enabled=lambda plan: plan.full and not plan.quick),
     SectionBuilder.single("critical-rule", "memgd.proofs_check.report.critical_rule:critical_rule_section",
                           enabled=lambda plan: plan.full and not plan.quick),
+    SectionBuilder("falsification", "each theorem and check searched for a counterexample (--falsification: "
+                   "long with the full default grid, otherwise only when asked)",
+                   tasks=_falsification_tasks, build=_falsification_table),
 ]
 
 
@@ -123,6 +137,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     what.add_argument("--no-convergence-experiment", action="store_true",
                       help="skip the paper's convergence experiment on digits (a few CPU minutes); "
                            "same as --skip convergence-experiment")
+    what.add_argument("--falsification", choices=["short", "long", "skip"], default=None,
+                      help="profile of the falsification section: long (the default for the full default grid), "
+                           "short (seconds per claim), skip (the default with --quick, --scenario, --filter, --grid)")
     what.add_argument("--skip", action="append", metavar="SECTION", choices=[b.name for b in SECTIONS],
                       help=f"do not run this section (repeatable): {', '.join(b.name for b in SECTIONS)}")
     out = parser.add_argument_group("output")
@@ -202,7 +219,11 @@ def _main(argv: list[str]) -> int:
         return EXIT_OK
     skip = (set(args.skip or []) | ({"counterexamples"} if args.no_counterexamples else set())
             | ({"convergence-experiment"} if args.no_convergence_experiment else set()))
-    plan = Plan(tuple(scenarios), full=full, quick=args.quick, skip=frozenset(skip))
+    falsification = args.falsification or ("long" if full and not args.quick else "skip")
+    if falsification == "skip":
+        skip.add("falsification")
+    plan = Plan(tuple(scenarios), full=full, quick=args.quick, skip=frozenset(skip),
+                falsification=falsification if falsification != "skip" else "long")
     progress = Progress("quiet" if args.quiet else "auto", "report")
     try:
         with output_lock(args.out):

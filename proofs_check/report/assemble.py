@@ -44,6 +44,7 @@ class Plan:
     full: bool = True             # the scenarios are a fixed default set (not --scenario, --filter or --grid)
     quick: bool = False
     skip: frozenset[str] = frozenset()  # section names not to run (--skip NAME, --no-counterexamples)
+    falsification: str = "long"   # profile of the falsification section (--falsification)
 
 
 class Done:
