@@ -57,9 +57,6 @@ def _load(target: str):
 
 
 def verify_main(argv: list[str]) -> int:
-    from memgd.proofs_check import RuleViolation, verify_rule
-    from memgd.solvers.rule_checks import RuleCheckError
-
     parser = argparse.ArgumentParser(prog="memgd verify", description=SUBCOMMANDS["verify"])
     parser.add_argument("rule", metavar="MODULE:NAME")
     parser.add_argument("--max-examples", type=int, default=50, help="hypothesis examples (default 50)")
@@ -75,6 +72,9 @@ def verify_main(argv: list[str]) -> int:
     except ValueError as err:
         print(f"memgd verify: error: {err}", file=sys.stderr)
         return 2
+    from memgd.proofs_check import RuleViolation, verify_rule  # heavy (hypothesis, sympy): after the usage checks
+    from memgd.solvers.rule_checks import RuleCheckError
+
     try:
         report = verify_rule(selection, combination, max_examples=args.max_examples, max_kappa=args.max_kappa,
                              screen_examples=args.screen_examples)

@@ -51,6 +51,9 @@ def serial_quick(tmp_path_factory):
 
 
 def test_quick_report_is_identical_on_every_backend(serial_quick, tmp_path):
+    """Bit for bit by construction on one machine: every backend runs each task's same code on the same inputs
+    (one process per task, one BLAS thread: backends.call), and the JSON is built from their values in the same
+    order.  Not claimed across machines or library versions (docs/running.md)."""
     for name, args in [("loky", ["--backend", "loky", "--workers", "2"]),
                        ("dask", ["--backend", "dask", "--workers", "2"])]:
         code, doc = run_report(tmp_path / name, *args)
@@ -75,6 +78,8 @@ def test_interrupted_report_is_partial_and_resumes_to_the_same_json(serial_quick
     assert partial["partial"] is True and "--resume" in partial["metadata"]["partial"]
     scenarios = next(s for s in partial["sections"] if s["title"].startswith("Scenarios"))
     assert scenarios["partial"].startswith(f"2 of {len(quick_scenarios())} tasks") and len(scenarios["rows"]) == 2
+    summary = next(s for s in partial["sections"] if s["title"] == "Summary")  # counts only the 2 that ran
+    assert summary["partial"] and summary["rows"][0]["figure"] == f"2 of {len(quick_scenarios())}"
     assert "PARTIAL REPORT" in (tmp_path / "report.md").read_text()
     assert len(list((tmp_path / "tasks").glob("*.pkl"))) == 7
     assert "Traceback" not in capsys.readouterr().err
@@ -139,9 +144,10 @@ def test_results_do_not_depend_on_backend_or_worker_count():
     assert serial[tasks[2].key].value == draw(2, 3)
 
 
-def test_task_key_and_seed_depend_on_the_parameters_only():
+def test_task_key_and_seed_depend_on_the_parameters_and_code_only():
     a, b = Task(draw, {"seed": 1, "n": 3}), Task(draw, {"n": 3, "seed": 1}, "other label")
     assert a.key == b.key and a.key != Task(draw, {"seed": 2, "n": 3}).key
+    assert a.computation == b.computation and a.computation != a.key
     assert a.key != Task(drawn_from_key, {"n": 3}).key
     assert (task_seed(a).generate_state(4) == task_seed(b).generate_state(4)).all()
     assert not (task_seed(a).generate_state(4) == task_seed(Task(draw, {"seed": 2, "n": 3})).generate_state(4)).all()
@@ -158,12 +164,13 @@ def test_task_key_and_seed_depend_on_the_parameters_only():
 def test_store_skips_done_tasks_on_resume_and_ignores_a_corrupt_file(tmp_path):
     store = ResultStore(tmp_path)
     tasks = [Task(draw, {"seed": s, "n": 2}) for s in range(3)]
-    store.put(tasks[0].key, TaskResult("stored, not recomputed", 0.0))
-    store.path(tasks[1].key).write_bytes(b"not a pickle")
+    store.put(tasks[0], TaskResult("stored, not recomputed", 0.0))
+    store.path(tasks[1]).write_bytes(b"not a pickle")
     done = run_tasks(tasks, RunConfig("serial"), store=store, resume=True)
-    assert done[tasks[0].key].value == "stored, not recomputed"
+    assert done[tasks[0].key].value == "stored, not recomputed" and done.reused == 1 and done.stale == 0
     assert done[tasks[1].key].value == draw(1, 2)
-    assert pickle.loads(store.path(tasks[2].key).read_bytes()).value == draw(2, 2)
+    stored = pickle.loads(store.path(tasks[2]).read_bytes())
+    assert stored.result.value == draw(2, 2) and stored.key == tasks[2].key
     assert not list(tmp_path.glob("*.tmp"))
     again = run_tasks(tasks, RunConfig("serial"), store=store)  # without --resume: recomputed
     assert again[tasks[0].key].value == draw(0, 2)

@@ -2,6 +2,8 @@
 
 Hand-computed values come from the closed form
 T* = top_c + floor(ln kappa / ln(r_lo / decay)) (docs/math/critical_rule_ages.md).
+Comparisons with ``==`` are of integers (ages, age bounds: floors), booleans, or arrays the figure
+keeps as given (no arithmetic in between).
 """
 
 import numpy as np

@@ -15,7 +15,7 @@ def test_one_dimensional_quadratics_have_their_curvature_in_mu_L_and_honest_flag
     P = make_quadratics(50, 1, 0.5, 4.0, spectrum_kind=kind, rng=np.random.default_rng(0))
     h = P.hessian(P.x_star)[:, 0, 0]
     assert P.A.shape == (50, 1, 1) and np.all((h >= 0.5) & (h <= 4.0))
-    np.testing.assert_array_equal(P.grad(P.x_star), 0.0)
+    np.testing.assert_array_equal(P.grad(P.x_star), 0.0)  # A (x* - x*) = A 0: exact zeros, in any order
     # one eigenvalue cannot be both mu and L: the flags say bounds unless every problem attains them
     assert P.mu_exact == bool(np.all(h == 0.5)) and P.L_exact == bool(np.all(h == 4.0))
     assert not (P.mu_exact and P.L_exact)
@@ -24,6 +24,7 @@ def test_one_dimensional_quadratics_have_their_curvature_in_mu_L_and_honest_flag
 def test_mu_equal_L_in_dimension_one_is_exact():
     P = make_quadratics(3, 1, 2.0, 2.0, rng=np.random.default_rng(0))
     assert P.mu_exact and P.L_exact
+    # d = 1: A = q lambda q with q = +-1, products exact; the Hessian is lambda = mu = L itself
     np.testing.assert_array_equal(P.hessian(P.x_star)[:, 0, 0], 2.0)
 
 
@@ -35,7 +36,7 @@ def test_one_dimensional_tilted_problems(family, mu_attained):
     np.testing.assert_allclose(P.hessian(np.zeros((4, 1)))[:, 0, 0], 6.0, rtol=1e-12)  # L at 0
     far = P.hessian(np.full((4, 1), 5.0))[:, 0, 0]  # |r x| >= 10: beyond huber's delta, logistic's sigma' < 1e-4
     if mu_attained:
-        np.testing.assert_array_equal(far, 1.0)
+        np.testing.assert_array_equal(far, 1.0)  # mu + r (0) r: beyond delta the curvature is exactly 0
     else:
         assert np.all(far > 1.0) and np.all(far < 1.0 + 1e-6)  # only approached
     for x in np.linspace(-5, 5, 11):

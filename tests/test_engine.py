@@ -16,6 +16,9 @@ def quads():
     return make_quadratics(6, 5, 1.0, 10.0, rng=np.random.default_rng(11))
 
 
+# Same bits by construction: kappa = 0 (or no slot) gives a = 1, b = 0, and combination.direction skips the
+# memory product when b is all zero, so both runs compute d = 1 * g and the same steps.
+@pytest.mark.usefixtures("blas_threads")
 @pytest.mark.parametrize("aggregation", AGGREGATIONS)
 def test_kappa_zero_is_plain_gradient_descent_bit_for_bit(quads, aggregation):
     plain = run(quads, Fifo(0), Aggregation("sum", 1.0), 0.07, 80, tol=0.0, trace=True)
@@ -24,6 +27,7 @@ def test_kappa_zero_is_plain_gradient_descent_bit_for_bit(quads, aggregation):
     np.testing.assert_array_equal(zero.distances, plain.distances)
 
 
+@pytest.mark.usefixtures("blas_threads")
 def test_empty_memory_is_plain_gradient_descent_bit_for_bit(quads):
     plain = run(quads, Fifo(0), Aggregation("sum", 1.0), 0.07, 50, tol=0.0, trace=True)
     empty = run(quads, CriticalGradients(0, 0.7), Aggregation("mean", 1.0), 0.07, 50, tol=0.0, trace=True)
@@ -49,7 +53,9 @@ def test_gradient_descent_rate_is_max_of_one_minus_alpha_mu_and_alpha_L_minus_on
         assert np.allclose(tail_rate(res.distances), max(abs(1 - alpha), abs(1 - 10 * alpha)), atol=1e-3)
 
 
+@pytest.mark.usefixtures("blas_threads")
 def test_same_seed_same_results_bit_for_bit():
+    # one process, the same code on the same inputs and draws: the same operations in the same order
     def once():
         rng = np.random.default_rng(99)
         P = make_tilted(5, 4, 1.0, 20.0, family="huber", rng=rng)

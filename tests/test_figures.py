@@ -3,7 +3,9 @@
 Each figure is drawn from small data (coarse grids, few runs).  For every figure the
 plotted arrays are read back from the matplotlib artists (found by ``gid``) and
 compared with :mod:`memgd.proofs_check.report.figure_data`, and at least one point is checked
-against an independent computation (a closed form or the theorem's formula).
+against an independent computation (a closed form or the theorem's formula).  The read-back is
+compared bit for bit: matplotlib keeps the arrays it is given (or the same selection of them), no
+arithmetic runs between the data and the artist.
 """
 
 import math

@@ -23,11 +23,15 @@ def _iterates(problems, optimizer, alpha, steps=60, **options):
 
 
 # -- memory switched off is the plain optimizer, bit for bit -------------------------
+# Same bits by construction: with kappa = 0 or no slot the combination returns a = 1, b = 0, and
+# combination.direction skips the memory product when b is all zero, so d = 1 * g = g and the base
+# optimizer then runs the same operations on the same arrays as the plain one.
 
 OFF_CASES = [(name, off, ref, wd) for name in PLAIN for off in ("kappa", "top_c")
              for ref in (False, True) for wd in (0.0, 0.3)]
 
 
+@pytest.mark.usefixtures("blas_threads")
 @pytest.mark.parametrize("name,off,ref,wd", OFF_CASES, ids=lambda v: str(v))
 def test_memory_off_is_the_plain_optimizer_bit_for_bit(quads, name, off, ref, wd):
     switch = {"kappa": 0.0} if off == "kappa" else {"top_c": 0}
@@ -39,6 +43,7 @@ def test_memory_off_is_the_plain_optimizer_bit_for_bit(quads, name, off, ref, wd
     np.testing.assert_array_equal(_iterates(quads, memory_c, STEP[name]), _iterates(quads, plain, STEP[name]))
 
 
+@pytest.mark.usefixtures("blas_threads")
 @pytest.mark.parametrize("name", sorted(PLAIN))
 def test_memory_off_is_plain_with_minibatch_gradients_too(name):
     P = make_finite_sums(3, 4, 6, 1.0, 10.0, interpolating=False, rng=np.random.default_rng(5))
@@ -52,7 +57,8 @@ def test_memory_changes_the_iterates(quads):
     for name in PLAIN:
         on = _iterates(quads, make_optimizer(name), STEP[name], steps=10)
         plain = _iterates(quads, make_optimizer(PLAIN[name]), STEP[name], steps=10)
-        np.testing.assert_array_equal(on[:2], plain[:2])  # step 0 uses g_0 alone (empty memory)
+        # step 0 uses g_0 alone (empty memory: b = 0, the product skipped): the same operations, the same bits
+        np.testing.assert_array_equal(on[:2], plain[:2])
         assert np.abs(on[3:] - plain[3:]).max() > 1e-6, name
 
 
@@ -148,14 +154,18 @@ def test_states_are_new_tuples_and_inputs_are_not_mutated():
         _, new = base.step(d, state, alpha, 0)
         after = [f for f in state if isinstance(f, np.ndarray)]
         for b, a in zip(before, after):
-            np.testing.assert_array_equal(a, b)
+            np.testing.assert_array_equal(a, b)  # unchanged inputs: compared with their copies, no arithmetic
         assert type(new) is type(state) and new is not state
     np.testing.assert_array_equal(d, [[1.0, -2.0]])
 
 
 # -- reference oddities, each mode -------------------------------------------------------
 
+@pytest.mark.usefixtures("blas_threads")
 def test_reference_adam_c_reads_kappa_only_as_a_switch(quads):
+    # the reference's Adam_C / RMSprop_C read kappa > 0 as kappa = 1 and kappa <= 0 as no memory: the rule is
+    # rebuilt with those values, so the same operations run and the bits agree; a kappa left in the arithmetic
+    # would change them
     ref_small = _iterates(quads, adam_c(kappa=0.3, reference_compatible=True), 0.02)
     ref_one = _iterates(quads, adam_c(kappa=1.0, reference_compatible=True), 0.02)
     np.testing.assert_array_equal(ref_small, ref_one)

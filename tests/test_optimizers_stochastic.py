@@ -15,6 +15,7 @@ def noisy():
     return make_finite_sums(4, 5, 6, 1.0, 10.0, interpolating=False, rng=np.random.default_rng(21))
 
 
+@pytest.mark.usefixtures("blas_threads")
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
 def test_minibatch_runs_are_reproducible_from_the_seed(noisy, name):
     x0 = noisy.start_points(np.random.default_rng(2))
@@ -24,6 +25,7 @@ def test_minibatch_runs_are_reproducible_from_the_seed(noisy, name):
                              rng=np.random.default_rng(seed), trace=True)
 
     first, again, other = once(5), once(5), once(6)
+    # one process, the same code, inputs and draws: the same operations in the same order, the same bits
     np.testing.assert_array_equal(first.trace.iterates, again.trace.iterates)
     assert np.abs(first.trace.iterates[2:] - other.trace.iterates[2:]).max() > 1e-8
     # the gradients used are minibatch ones, not the full gradient

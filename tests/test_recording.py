@@ -37,6 +37,9 @@ SHARED = ("status", "nit", "x", "alpha", "initial_distance", "final_distance", "
 
 
 def _same_bits(a, b, what):
+    """Same dtype, shape and bytes.  By construction: every mode and chunk length runs the same engine operations
+    on the same arrays (the recorders only keep values, and reduce each step's row of weights with one numpy
+    sum over the same contiguous S values), so no sum is reordered between the runs compared."""
     a, b = np.asarray(a), np.asarray(b)
     assert a.dtype == b.dtype and a.shape == b.shape, what
     assert a.tobytes() == b.tobytes(), what
@@ -48,6 +51,7 @@ def _runs(name, steps=300, tol=1e-9, **extra):
             for mode in recording.RECORD_MODES}
 
 
+@pytest.mark.usefixtures("blas_threads")
 @pytest.mark.parametrize("name", CASES)
 def test_every_mode_agrees_with_full_bit_for_bit(name):
     runs = _runs(name)
@@ -81,6 +85,7 @@ def test_full_final_fields_are_the_histories_at_the_last_step():
     assert diverged.any() and np.isnan(r.final_gap[diverged]).any()  # a non-finite last iterate: no gap
 
 
+@pytest.mark.usefixtures("blas_threads")
 def test_chunk_length_changes_no_bit(monkeypatch):
     """Step buffers of one step each (what a very large batch gets) give the same results."""
     big = _runs("critical-mean-random")

@@ -110,6 +110,7 @@ def test_critical_test_changes_nothing_in_the_documented_rule_and_something_in_t
             grad = _grad_of(problems, i)
             runs = {(ref, ct): run_rule(grad, x0[i], cfg["alpha"], 80, critical_test=ct, reference_compatible=ref,
                                         **common)[0] for ref in (False, True) for ct in (False, True)}
+            # the same stored gradients in the same order feed the same model arithmetic: the same bits
             np.testing.assert_array_equal(runs[False, True], runs[False, False])
             differ[cfg["aggregation"] == "min"] += _worst(runs[True, True], runs[True, False]) > 1e-6
     assert differ[False] >= 3 and differ[True] >= 2, differ
@@ -229,7 +230,7 @@ def test_sampled_replacements_match_the_slow_model(replacement, critical_test):
                                 aggregation=aggregation, critical_test=critical_test, replacement=replacement,
                                 uniforms=uniforms[:, i])
             assert _worst(res.trace.iterates[:, i], xs) <= TOL
-            np.testing.assert_array_equal(res.max_age[:, i], ages)
+            np.testing.assert_array_equal(res.max_age[:, i], ages)  # integers (ages)
         assert np.abs(res.trace.iterates - smallest.trace.iterates).max() > 1e-6  # the replacement acted
 
 

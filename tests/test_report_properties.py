@@ -7,7 +7,7 @@ import numpy as np
 
 import memgd.proofs_check.report.properties as properties
 from memgd.proofs_check.properties.verify_rule import verify_rule
-from memgd.theory import constants as theory_constants
+from memgd.proofs_check.properties.bound_check import THEOREM_RATES
 
 
 def _small(monkeypatch, pairs):
@@ -29,8 +29,9 @@ def test_the_section_checks_each_pair_and_counts_what_it_checked(monkeypatch):
 
 def test_a_false_bound_turns_the_section_red(monkeypatch):
     _small(monkeypatch, ["Fifo(2) + FixedWeights(1, (0.3, -0.2))"])
-    true_rate = theory_constants.rate
-    monkeypatch.setattr(theory_constants, "rate", lambda **kw: np.asarray(true_rate(**kw)) ** 8)
+    for name, true_rate in list(THEOREM_RATES.items()):  # every theorem claims 8 times its progress
+        monkeypatch.setitem(THEOREM_RATES, name,
+                            lambda _true=true_rate, **kw: (np.asarray(_true(**kw)[0]) ** 8, _true(**kw)[1]))
     sec = properties.properties_section()
     assert len(sec.failed) == 1 and sec.rows[0]["result"] == "VIOLATION"
     assert "minimal reproducer" in sec.failed[0].detail

@@ -19,7 +19,7 @@ from memgd.solvers import (
     Aggregation, CriticalGradients, Fifo, FixedWeights, KeepOldest, make_quadratics, make_tilted, run,
 )
 from memgd.solvers.problems import SPECTRA
-from memgd.theory import constants as theory_constants
+from memgd.proofs_check.properties.bound_check import THEOREM_RATES
 
 KEEP, MID = KeepOldest(2, max_age=3), Aggregation("mid")
 
@@ -108,13 +108,14 @@ def test_the_screen_judges_each_example_as_its_own_run_does():
 
 
 def _rare_bug(monkeypatch, where, power=8):
-    """Theorems 1, 1b and 2's rates raised to ``power`` (that many times the claimed progress) where
-    ``where(mu, L)``."""
-    for name in ("rate", "rate2"):
-        def wrong(*, _true=getattr(theory_constants, name), **kw):
-            r = np.asarray(_true(**kw))
-            return np.where(where(np.asarray(kw["mu"]), np.asarray(kw["L"])), r ** power, r)
-        monkeypatch.setattr(theory_constants, name, wrong)
+    """Every registered theorem's rate raised to ``power`` (that many times the claimed progress) where
+    ``where(mu, L)``: a wrong theorem, planted where the package's checks read the theorems."""
+    for name, true_rate in list(THEOREM_RATES.items()):
+        def wrong(*, _true=true_rate, **kw):
+            rho, c = _true(**kw)
+            rho = np.asarray(rho)
+            return np.where(where(np.asarray(kw["mu"]), np.asarray(kw["L"])), rho ** power, rho), c
+        monkeypatch.setitem(THEOREM_RATES, name, wrong)
 
 
 def test_a_planted_violation_is_shrunk_to_the_reproducer_hypothesis_alone_finds(monkeypatch):

@@ -7,7 +7,7 @@ import sympy as sp
 
 from memgd.theory import Pattern, best_bound, critical_step, exact_rate
 from memgd.theory import lemmas2 as lm2
-from memgd.theory.constants2 import LAMBDAS, alpha_max2, iterations2, optimal_step2, rate2, transient2
+from memgd.theory.constants2 import RHO_SQ_ROUNDING, alpha_max2, iterations2, optimal_step2, rate2, transient2
 from memgd.theory.lemmas import ProofStatus, _nonnegative, _zero
 from memgd.theory.symbols import B, L, T, W, alpha, mu, s_lo
 from memgd.theory.theorem2 import C_COEF, PSI, RHO_SQ, THEOREM_2, lam, theta
@@ -82,11 +82,13 @@ def test_no_memory_is_gradient_descent_numerically():
         eta = np.array([0.2, 0.5, 0.9]) / L_
         got = np.asarray(rate2(mu=1.0, L=L_, alpha=eta / s, s_lo=s, B=0.0, W=s, T=0))
         classical = np.sqrt(1 - 2 * eta + eta**2 * L_)          # lambda = alpha L s exactly
-        ratio = LAMBDAS[1] / LAMBDAS[0]                         # the grid's lambda is at most this far above
-        assert np.all(got >= classical - 1e-15)
-        assert np.all(got <= np.sqrt(1 - eta * (2 - ratio * eta * L_)) + 1e-15)
+        # lambda is the root of psi = 1 raised by (T + 32) * 4 ulps, rho^2 rounded up by RHO_SQ_ROUNDING:
+        # got^2 - classical^2 = eta mu (lambda - eta L) + rounding <= eta * 128 ulps + RHO_SQ_ROUNDING
+        eps = np.finfo(float).eps
+        assert np.all(got >= classical)                         # outward: never below the exact value
+        assert np.all(got**2 - classical**2 <= eta * 160 * eps + RHO_SQ_ROUNDING + 4 * eps)
         assert transient2(mu=1.0, L=L_, alpha=0.5 / (L_ * s), s_lo=s, B=0.0, W=s, T=0) == 1.0
-        # psi = alpha L s <= 1: alpha_max = 1/(L s)
+        # psi = alpha L s <= 1: alpha_max = 1/(L s) (the bisection's last bracket, margins included)
         assert alpha_max2(mu=1.0, L=L_, s_lo=s, B=0.0, W=s, T=0) == pytest.approx(1 / (L_ * s), rel=1e-12)
 
 
@@ -198,3 +200,44 @@ def test_theorem_2_stays_under_pepit_worst_case(pattern, L_):
             if res.status.name != "CONVERGED":
                 continue
             assert res.primal <= c**2 * rho ** (2 * N), (a, N, res.primal, c**2 * rho ** (2 * N))
+
+
+def test_the_printed_hypotheses_are_the_ones_the_numbers_use():
+    """THEOREM_2.hypotheses, evaluated at lambda = theta = 1, hold exactly where psi <= 1 (a statement that
+    printed psi <= 2 would still pass every other test: cosmic-ray found that survivor)."""
+    from memgd.theory.lambdify import numpy_function
+
+    args = (mu, L, alpha, s_lo, B, W, T, lam, theta)
+    kw = dict(mu=1.0, L=10.0, s_lo=1.0, B=1.0, W=1.0, T=1, **{"lambda": 1.0}, theta=1.0)
+    for a, holds in ((0.03, True), (0.07, False)):     # psi = 0.396 and 1.27
+        psi = float(numpy_function(PSI, args)(alpha=a, **kw))
+        assert (psi <= 1) == holds
+        assert all(bool(numpy_function(h, args)(alpha=a, **kw)) for h in THEOREM_2.hypotheses) == holds
+    # lambda and theta must lie in (0, 1]: 1.5 is refused by the statement, 0.5 admitted (psi checked apart)
+    for name in ("lambda", "theta"):
+        for value, ok in ((0.5, True), (1.5, False)):
+            at = dict(kw, **{name: value})
+            bound = [h for h in THEOREM_2.hypotheses if h.free_symbols == {lam if name == "lambda" else theta}]
+            assert len(bound) == 1 and bool(numpy_function(bound[0], args)(alpha=0.03, **at)) == ok
+    # s_lo > 0 is the threshold, not s_lo > 1 or s_lo > -1
+    positive = [h for h in THEOREM_2.hypotheses if h.free_symbols == {s_lo}]
+    assert len(positive) == 1
+    assert [bool(numpy_function(positive[0], args)(alpha=0.03, **dict(kw, s_lo=v))) for v in (0.5, -0.5)] == [True, False]
+
+
+def test_the_derived_roots_solve_the_step_condition():
+    """lambda_min and largest_sum (used by rate2) are roots of psi = 1, derived from PSI by sympy."""
+    from memgd.theory.theorem2 import lambda_min, largest_sum
+
+    assert sp.simplify(PSI.subs(lam, lambda_min()) - 1) == 0
+    root = largest_sum()
+    assert root is not None and sp.simplify(PSI.subs(lam, 1).subs(s_lo, root) - 1) == 0
+
+
+def test_the_conclusion_is_r_k_below_rho_2_to_the_k_times_r_0():
+    from memgd.theory.symbols import k
+    from memgd.theory.theorem2 import RHO_2, r
+
+    c = THEOREM_2.conclusion
+    assert isinstance(c, sp.LessThan)
+    assert c.lhs == r(k) and sp.simplify(c.rhs - RHO_2**k * r(0)) == 0

@@ -39,6 +39,7 @@ The proof steps are :data:`memgd.theory.lemmas2.LEMMAS_2`; the numeric constants
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sympy as sp
 
@@ -62,6 +63,24 @@ B_EFF = sp.Min(B, s_lo)
 RHO_SQ = 1 - alpha * mu * (s_lo + (1 - lam) * (s_lo - theta * B_EFF))
 #: Rate for the distance r_k.
 RHO_2 = sp.sqrt(RHO_SQ)
+
+
+@lru_cache(maxsize=None)
+def lambda_min() -> sp.Expr:
+    """The smallest admissible lambda at given (theta, s_lo): the root of psi = 1 in lambda.
+
+    psi decreases in lambda and rho_2 increases with it, so this is the best lambda for that theta.
+    Derived from :data:`PSI` by sympy (on first use), so it follows any change of the step condition.
+    """
+    return sp.solve(sp.Eq(PSI, 1), lam)[0]
+
+
+@lru_cache(maxsize=None)
+def largest_sum() -> sp.Expr | None:
+    """The s_lo at which psi(lambda = 1) = 1 (psi increases with s_lo through M), derived from :data:`PSI`;
+    None when psi does not depend on s_lo."""
+    roots = sp.solve(sp.Eq(PSI.subs(lam, 1), 1), s_lo)
+    return roots[0] if len(roots) == 1 else None
 
 
 @dataclass(frozen=True)

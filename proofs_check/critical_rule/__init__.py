@@ -3,8 +3,9 @@
 Holds the age theorem and its a priori floor (``ages``), a posteriori certificates of
 a finished run's ages and distances (``certificate``) and the map over (aggregation,
 top_c, decay, alpha L, kappa) of where the rule provably converges, measurably
-converges or diverges (``region``).  May import :mod:`memgd.solvers` and
-:mod:`memgd.theory`; nothing else of :mod:`memgd.proofs_check`.  The mathematics is in
+converges or diverges (``region``).  May import :mod:`memgd.solvers`, :mod:`memgd.theory` and
+the run comparison of :mod:`memgd.proofs_check.properties.bound_check`; nothing else of
+:mod:`memgd.proofs_check`.  The mathematics is in
 ``docs/math/critical_rule_ages.md``.
 """
 

@@ -49,6 +49,7 @@ aggregation on *every* f of the class, and :math:`T^*(r)` bounds its ages a prio
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -101,10 +102,59 @@ def age_bound(*, decay: ArrayLike, r_lo: ArrayLike, kappa: ArrayLike, top_c: Arr
     c = _check_top_c(top_c)
     d, r, k, t, c = np.broadcast_arrays(d, r, k, t, c)
     holds = (r > d) & np.isfinite(t) & (t > 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_ratio = np.log(np.where(holds, r, 2.0) / np.where(holds, d, 1.0))
-        extra = np.maximum(np.floor((np.log(k) - np.log(np.where(holds, t, 1.0))) / log_ratio), 0.0)
+    extra = np.maximum(largest_power_within(np.where(holds, r, 2.0), np.where(holds, d, 1.0), k,
+                                            np.where(holds, t, 1.0)), 0.0)
     return np.where(holds, c + extra, np.inf).astype(np.float64)
+
+
+#: exponents up to which a near-tie is decided in exact rational arithmetic (beyond: the safe side)
+EXACT_EXPONENT_LIMIT = 4096
+
+
+def largest_power_within(ratio_num: np.ndarray, ratio_den: np.ndarray, kappa: np.ndarray,
+                         transient: np.ndarray) -> np.ndarray:
+    r"""The largest integer :math:`n` with :math:`(a/b)^n \le \kappa/c`, i.e.
+    :math:`\lfloor \ln(\kappa/c) / \ln(a/b) \rfloor`, rounded outward (never below the true value).
+
+    ``a = ratio_num > b = ratio_den > 0``.  The quotient of logarithms is computed in float64
+    with an error bound derived from the operations (each logarithm within one ulp of its
+    value, the division ``a/b`` within half an ulp, whose logarithm then moves by at most
+    :math:`\varepsilon`, times a safety factor 4).  Where the floor of the quotient is the
+    same at both ends of that error interval it is the answer.  Where it is not (an exact or
+    near tie such as :math:`\ln 243 / \ln 3`, computed as 4.999999999999999), the integer is
+    decided exactly: :math:`(a/b)^n \le \kappa/c \iff a^n c \le \kappa b^n` in rational
+    arithmetic on the float64 inputs (``fractions.Fraction``), for exponents up to
+    :data:`EXACT_EXPONENT_LIMIT`; beyond it the larger candidate (the safe side of an age
+    bound) is returned.  Shapes broadcast; returns float64 (may be negative).
+    """
+    a, b, k, t = np.broadcast_arrays(*(np.asarray(x, dtype=np.float64) for x in
+                                       (ratio_num, ratio_den, kappa, transient)))
+    eps = np.finfo(np.float64).eps
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_k, log_t, den = np.log(k), np.log(t), np.log(a / b)
+        num = log_k - log_t
+        x = num / den
+        err_num = eps * (np.abs(log_k) + np.abs(log_t) + np.abs(num))
+        err_den = eps * (1.0 + np.abs(den))
+        err = 4.0 * (err_num / den + np.abs(x) * (err_den / den + eps))
+    lo, hi = np.floor(x - err), np.floor(x + err)
+    out = np.array(hi, dtype=np.float64)
+    for i in map(tuple, np.argwhere(lo != hi)):
+        out[i] = _decide_exactly(float(a[i]), float(b[i]), float(k[i]), float(t[i]), lo[i], hi[i])
+    return out
+
+
+def _decide_exactly(a: float, b: float, kappa: float, t: float, lo: float, hi: float) -> float:
+    """The largest n in [lo, hi] with a^n t <= kappa b^n, exactly (hi when undecidable cheaply)."""
+    if hi > EXACT_EXPONENT_LIMIT or lo < -EXACT_EXPONENT_LIMIT:
+        return hi
+    fa, fb, fk, ft = (Fraction(v) for v in (a, b, kappa, t))
+    n = int(hi)
+    while n > lo:
+        if (fa ** n * ft <= fk * fb ** n) if n >= 0 else (ft * fb ** -n <= fk * fa ** -n):
+            return float(n)
+        n -= 1
+    return float(lo)
 
 
 def step_weights(aggregation: str, top_c: int, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
@@ -118,18 +168,30 @@ def step_weights(aggregation: str, top_c: int, scale: float = 1.0) -> tuple[np.n
 
 def floor_holds(*, r: ArrayLike, alpha_L: ArrayLike, decay: ArrayLike, kappa: ArrayLike, top_c: int,
                 a_abs: np.ndarray, B: np.ndarray) -> np.ndarray:
-    r"""Whether :math:`r` satisfies the a priori floor condition (module doc) exactly, elementwise.
+    r"""Whether :math:`r` satisfies the a priori floor condition (module doc), elementwise, rounded outward.
+
+    The right-hand side is computed in float64; :math:`r` must clear it by a margin bounding its
+    rounding error (:data:`FLOOR_MARGIN_ULPS` ulps per operation), and :math:`T^*(r)` is exact
+    (:func:`age_bound`), so a True answer holds for the exact values.
 
     ``a_abs``, ``B``: (top_c + 1,) weights of :func:`step_weights`.
     """
     r = np.asarray(r, dtype=np.float64)
     T = age_bound(decay=decay, r_lo=r, kappa=kappa, top_c=top_c)
     finite = np.isfinite(T) & (r <= 1)
+    aL = np.asarray(alpha_L, dtype=np.float64)
     with np.errstate(over="ignore", invalid="ignore"):   # r^{-T*} may overflow: the condition then fails
         growth = np.where(finite, r, 1.0) ** -np.where(finite, T, 0.0)   # r^{-T*} >= 1
         worst = np.max(a_abs + np.where(B > 0, B * growth[..., None], 0.0), axis=-1)
-        lhs = 1.0 - np.asarray(alpha_L, dtype=np.float64) * worst
-    return finite & (r <= lhs)
+        lhs = 1.0 - aL * worst
+        # outward: the computed right-hand side is within this of the exact one (the weights' sums,
+        # one power, one product and one subtraction, each a few ulps), so r must clear it by that much
+        margin = FLOOR_MARGIN_ULPS * np.finfo(np.float64).eps * (aL * worst * (top_c + 4) + 1.0)
+    return finite & (r <= lhs - margin)
+
+
+#: ulps of rounding allowed for in the a priori floor condition (times the operation count)
+FLOOR_MARGIN_ULPS = 4.0
 
 
 def contraction_floor(*, alpha_L: ArrayLike, decay: ArrayLike, kappa: ArrayLike, top_c: int, aggregation: str,
@@ -137,7 +199,7 @@ def contraction_floor(*, alpha_L: ArrayLike, decay: ArrayLike, kappa: ArrayLike,
     r"""The largest grid point :math:`r \in (\delta, 1)` satisfying the a priori floor, and :math:`T^*(r)`.
 
     The grid is :math:`r = \delta + (1-\delta)\,i/\text{grid}`, i = 1..grid-1, per cell; every
-    returned r is checked exactly, so it is a valid floor (a finer grid can only
+    returned r is checked by :func:`floor_holds` (rounded outward), so it is a valid floor (a finer grid can only
     find a larger one).  Where no grid point qualifies: r = NaN, T = inf (no a priori
     bound claimed).  Returns arrays of the broadcast shape of ``alpha_L``, ``decay``, ``kappa``.
     """
@@ -157,4 +219,4 @@ def contraction_floor(*, alpha_L: ArrayLike, decay: ArrayLike, kappa: ArrayLike,
     return r_best, T
 
 
-__all__: Sequence[str] = ("age_bound", "step_weights", "floor_holds", "contraction_floor")
+__all__: Sequence[str] = ("age_bound", "largest_power_within", "step_weights", "floor_holds", "contraction_floor")

@@ -39,10 +39,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from memgd.proofs_check.critical_rule.ages import age_bound
+from memgd.proofs_check.properties.bound_check import check_envelope
 from memgd.solvers import RunResult
 from memgd.theory import best_bound
 
-EPS = np.finfo(float).eps
 
 BoundFunction = Callable[..., object]
 
@@ -117,15 +117,9 @@ def prefix_max_age(ages: np.ndarray, distances: np.ndarray, floor: float = FLOOR
 
 def envelope_violation(distances: np.ndarray, rate: np.ndarray, x_star: np.ndarray) -> np.ndarray:
     r"""Per problem, whether some recorded :math:`r_k > \rho^k r_0` beyond the resolution
-    (False where the rate is ``inf``: nothing is claimed there)."""
-    r0 = distances[0]
-    applies = np.isfinite(rate)
-    k = np.arange(distances.shape[0])[:, None]
-    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        envelope = np.where(applies, rate, 0.0) ** k * r0
-    resolution = 64 * EPS * (np.linalg.norm(x_star, axis=1) + r0)
-    excess = np.where(np.isfinite(distances), distances - envelope, -np.inf)
-    return applies & (excess.max(axis=0) > resolution)
+    (False where the rate is ``inf``: nothing is claimed there): the package's one run comparison,
+    :func:`memgd.proofs_check.properties.bound_check.check_envelope`."""
+    return check_envelope(distances, rate, x_star=x_star).violated
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from memgd.proofs_check.properties.bound_check import (
-    BoundCheck, check_envelope, declared_nonnegative, realized_nonnegative,
+    THEOREM_RATES, BoundCheck, check_envelope, declared_constants, declared_nonnegative, realized_nonnegative,
 )
-from memgd.theory import constants as theory_constants
 
 #: the checks, in the order their failures are reported: (name, theorem 2 admitted, a priori)
 CHECKS = (("a posteriori", False, False), ("a priori", False, True),
@@ -91,49 +90,52 @@ class Judgement:
         return out
 
 
-def _subset(value, rows):
-    return value[rows] if np.ndim(value) else value
+def theorem_rates(mu, L, alpha, constants: dict, nonnegative) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Each theorem's (rate, transient C), (n,) each, from the package's registry
+    (:data:`~memgd.proofs_check.properties.bound_check.THEOREM_RATES`: a theorem added there is checked
+    here, by the screen and by hypothesis's examples alike).
 
-
-def theorem_rates(mu, L, alpha, constants: dict, nonnegative) -> dict[str, np.ndarray]:
-    """Each theorem's rate, (n,): Theorems 1 and 1b everywhere, Theorem 2 where ``nonnegative``
-    (``inf`` elsewhere: it says nothing for signed weights), each evaluated once.
-
-    ``constants`` (s_lo, s_hi, B, W, T) are scalars (declared) or (n,) arrays (realized); rows
-    with equal (mu, L, alpha) and constants are evaluated once.
+    ``constants`` (s_lo, s_hi, B, W, T) are scalars (declared) or (n,) arrays (realized).  Each theorem
+    is evaluated once per distinct row of (mu, L, alpha, constants, nonnegative), and Theorem 2 only on
+    rows with ``nonnegative`` (it says nothing for signed weights: ``inf`` there, by its definition).
     """
     mu, L, alpha = np.broadcast_arrays(np.asarray(mu, float), np.asarray(L, float), np.asarray(alpha, float))
     n = mu.shape[0]
-    columns = [mu, L, alpha] + [np.broadcast_to(np.asarray(v, float), (n,)) for v in constants.values()]
     nn = np.broadcast_to(np.asarray(nonnegative, dtype=bool), (n,))
+    columns = [mu, L, alpha] + [np.broadcast_to(np.asarray(v, float), (n,)) for v in constants.values()]
     table, inverse = np.unique(np.stack(columns + [nn.astype(float)], axis=1), axis=0, return_inverse=True)
     inverse = inverse.ravel()
     kw = dict(zip(["mu", "L", "alpha", *constants], table[:, :-1].T))
     keep = table[:, -1] > 0
-    # the functions best_bound itself calls, looked up when called (a patched theorem is patched here too)
-    rate, rate2 = theory_constants.rate, theory_constants.rate2
-    out = {name: np.asarray(rate(**kw, theorem=name), dtype=float) for name in ("1", "1b")}
-    r2 = np.full(table.shape[0], np.inf)
-    rows = np.flatnonzero(keep)
-    if rows.size:
-        sub = {k: v[rows] for k, v in kw.items() if k != "s_hi"}
-        r2[rows] = rate2(**sub, nonnegative=True)
-    out["2"] = r2
-    return {name: np.asarray(r)[inverse] for name, r in out.items()}
+    out = {}
+    for name, rate_of in THEOREM_RATES.items():
+        rows = np.flatnonzero(keep) if name == "2" else np.arange(table.shape[0])
+        rho, c = np.full(table.shape[0], np.inf), np.full(table.shape[0], np.inf)
+        if rows.size:
+            got_rho, got_c = rate_of(**{k: v[rows] for k, v in kw.items()}, nonnegative=keep[rows])
+            rho[rows] = np.broadcast_to(np.asarray(got_rho, dtype=float), rows.shape)
+            c[rows] = np.broadcast_to(np.asarray(got_c, dtype=float), rows.shape)
+        out[name] = (rho[inverse], c[inverse])
+    return out
 
 
-def best_of(rates: dict[str, np.ndarray], theorem_2: bool) -> tuple[np.ndarray, np.ndarray]:
-    """(rate, theorem) of the smallest valid bound, as :func:`memgd.theory.best_bound` chooses it (ties go
-    to Theorem 1, then 1b, then 2); Theorem 2 only with ``theorem_2``.  Every transient is 1 here
-    (Theorems 1, 1b; and 2, whose constant is 1 where its rate is finite)."""
-    r1, rb = rates["1"], rates["1b"]
-    best = np.minimum(r1, rb)
-    which = np.where(rb < r1, "1b", "1")
-    if theorem_2:
-        use2 = rates["2"] < best
-        best = np.where(use2, rates["2"], best)
-        which = np.where(use2, "2", which)
-    return best, np.where(np.isinf(best), "none", which)
+def best_of(rates: dict, theorem_2: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rate, theorem, transient) of the smallest valid bound among the theorems (Theorem 2 only with
+    ``theorem_2``), as :func:`memgd.theory.best_bound` chooses: ties go to the theorem registered first
+    (1, then 1b, then 2); ``theorem`` is "none" where every rate is inf."""
+    best = None
+    for name, (rho, c) in rates.items():
+        if name == "2" and not theorem_2:
+            continue
+        if best is None:
+            best, which, transient = rho, np.full(rho.shape, name, dtype=object), c
+            continue
+        better = rho < best
+        best = np.where(better, rho, best)
+        which = np.where(better, name, which)
+        transient = np.where(better, c, transient)
+    which = np.where(np.isinf(best), "none", which).astype(str)
+    return best, which, np.where(np.isinf(best), 1.0, transient)
 
 
 def judge(result, problems, selection, combination) -> Judgement:
@@ -144,7 +146,8 @@ def judge(result, problems, selection, combination) -> Judgement:
     """
     notes = dict(x_star=problems.x_star, x_star_error=getattr(problems, "x_star_error", 0.0),
                  constants_source=getattr(problems, "constants_source", "construction"))
-    sets = {False: (realized_constants(result), realized_nonnegative(result)),
+    c = result.constants  # as check_realized reads them
+    sets = {False: (dict(s_lo=c.s_lo, s_hi=c.s_hi, B=c.B, W=c.W, T=c.T), realized_nonnegative(result)),
             True: (declared_constants(combination, selection), declared_nonnegative(combination))}
     rates = {prior: None if consts is None else theorem_rates(problems.mu, problems.L, result.alpha, consts, nn)
              for prior, (consts, nn) in sets.items()}
@@ -153,22 +156,7 @@ def judge(result, problems, selection, combination) -> Judgement:
         found = rates[a_priori]
         chk = None
         if found is not None:
-            best, which = best_of(found, theorem_2)
-            chk = check_envelope(result.distances, best, theorem=which, **notes)
+            best, which, transient = best_of(found, theorem_2)
+            chk = check_envelope(result.distances, best, transient=transient, theorem=which, **notes)
         checks.append((label, theorem_2, chk))
     return Judgement(tuple(checks))
-
-
-def realized_constants(result) -> dict:
-    """The (n,) constants measured on the run (as :func:`~memgd.proofs_check.properties.bound_check.check_realized`)."""
-    c = result.constants
-    return dict(s_lo=c.s_lo, s_hi=c.s_hi, B=c.B, W=c.W, T=c.T)
-
-
-def declared_constants(combination, selection) -> dict | None:
-    """The rule's declared constants (as :func:`~memgd.proofs_check.properties.bound_check.check_declared`);
-    None when the selection bounds no age."""
-    if selection.max_age is None:
-        return None
-    dc = combination.declared_constants(selection.capacity)
-    return dict(s_lo=dc.s_lo, s_hi=dc.s_hi, B=dc.B, W=dc.W, T=selection.max_age)

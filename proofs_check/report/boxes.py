@@ -26,6 +26,7 @@ def weight_box_section(progress: Callable[[str], None], mu: float = 1.0, L: floa
         f"mu = {mu:g}, L = {L:g}",
         ["ages", "weights from", "weights to", "alpha", "certified", "c", "worst quad inside", "lower bound",
          "lower witness"],
+        narrow=["ages", "certified", "lower bound", "alpha", "weights from", "weights to"],  # by priority
         intro=["certified: verified at every vertex (lifted LMI) and, by the unlifted verifier, at 20 random interior "
                f"weights; 'worst quad inside': largest exact quadratic rate over {N_INSIDE} random interior weights; "
                "lower bound: quadratic / switching over the vertices and 4 interior patterns, plus PEPit checks."],

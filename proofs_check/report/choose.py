@@ -11,8 +11,10 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import math
+from typing import TYPE_CHECKING
 
-from memgd.proofs_check.report.scenarios import Scenario
+if TYPE_CHECKING:  # this module stays light: the command line parses filters before heavy imports
+    from memgd.proofs_check.report.scenarios import Scenario
 
 
 def attributes(sc: Scenario) -> dict[str, object]:
@@ -25,10 +27,14 @@ FILTER_KEYS = ("L", "mu", "T", "C", "agg", "rule", "name")
 
 
 def describe(sc: Scenario, width: int = 100) -> str:
-    """One line of at most ``width`` characters: name, L, T, C, aggregation, step and the scenario's note."""
+    """One line of at most ``width`` characters: name, L, T, C, aggregation, step and the scenario's note.
+
+    A step given by a recipe (a fraction of the stability limit, Theorem 2's best step) is shown as
+    the recipe: listing computes nothing per pattern."""
     a = attributes(sc)
     T = a["T"] if a["T"] is not None else "meas"
-    line = f"{sc.name:<24} L={sc.L:<4g} T={T:<4} C={a['C']:<2} {a['agg']:<4} alpha={sc.alpha:<8.3g}"
+    step = f"{sc.step_size:<8.3g}" if isinstance(sc.step_size, (int, float)) else f"{sc.step_size!s:<8}"
+    line = f"{sc.name:<24} L={sc.L:<4g} T={T:<4} C={a['C']:<2} {a['agg']:<4} alpha={step}"
     line = f"{line} {sc.note}".rstrip() if sc.note else line.rstrip()
     return line if len(line) <= width else line[:width - 3] + "..."
 

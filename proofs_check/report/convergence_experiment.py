@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from memgd.proofs_check.report.render import Check, Section, render_text
+from memgd.proofs_check.report.render import Check, Section, render_text, terminal_width
 from memgd.solvers import Status, make_optimizer, run_optimizer, tail_rate
 from memgd.solvers.problems import SoftmaxBatch, make_softmax
 from memgd.theory.aggregations import aggregation_bounds, promise
@@ -323,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = quick_settings() if args.quick else Settings()
     sec = convergence_section(lambda message: print(message, file=sys.stderr, flush=True),
                               result=convergence_data(settings, progress=lambda m: print(m, file=sys.stderr)))
-    print(render_text([sec]))
+    print(render_text([sec], terminal_width()))
     return 1 if sec.failed else 0
 
 

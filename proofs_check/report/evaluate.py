@@ -9,7 +9,9 @@ r"""Everything the report says about one scenario, computed once.
 - the exact quadratic rate of the scenario's fixed pattern (when it has one);
 - the certificate over the scenario's pattern set, judged against verified lower bounds
   (quadratic, switching, PEPit: :mod:`memgd.proofs_check.report.sandwich`);
-- the empirical runs, and on each of them the distance bound at every iterate;
+- the empirical runs, and on each of them each theorem's distance bound at every iterate, with the
+  rule's declared constants (a priori, when the selection declares a largest age) and with the
+  constants realized on that run (a posteriori), counted per theorem (:class:`RunChecks`);
 - iteration counts :math:`K(\varepsilon) = \lceil \log\varepsilon / \log\rho \rceil`
   for every rate.
 """
@@ -21,7 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from memgd.proofs_check.properties.bound_check import check_realized, declared_nonnegative, realized_nonnegative
+from memgd.proofs_check.properties.bound_check import (
+    THEOREM_RATES, check_theorem, declared_constants, declared_nonnegative, realized_constants, realized_nonnegative,
+)
 from memgd.proofs_check.certificates.certify import Certificate, certify
 from memgd.proofs_check.certificates.pattern_dependent import certify_pattern_dependent
 from memgd.proofs_check.certificates.pepit_worst_case import PEPitResult, pepit_worst_case
@@ -55,8 +59,8 @@ class Evaluation:
     checks: list[Check]
     findings: list[str]
     lower: LowerBounds | None = None  # verified lower bounds of the pattern set; None when not computed
-    bound_runs: dict[str, tuple[int, int]] = dataclasses.field(default_factory=dict)  # family: (runs where
-    # the a posteriori bound applies (rho < 1), runs)
+    #: What each theorem's run checks covered, keyed by theorem and kind of constants (declared or realized)
+    run_checks: dict[tuple[str, str], "RunChecks"] = dataclasses.field(default_factory=dict)
     bound2_rate: float = float("inf")      # Theorem 2 (inf where vacuous or weights signed)
     bound2_transient: float = float("inf")  # its constant C: r_k <= C rho^k r_0
 
@@ -104,21 +108,7 @@ def evaluate(scenario: Scenario, *, n: int = 8, d: int = 10, seed: int = 0, cert
     exact = None if pattern is None else float(exact_rate(scenario.mu, scenario.L, scenario.alpha, pattern))
     checks = []
 
-    bound_runs = {}
-    for family, result in emp.by_family.items():
-        bc = check_realized(result, emp.problems[family])
-        bound_runs[family] = (int(bc.applies.sum()), int(bc.applies.size))
-        if bc.applies.any():  # a vacuous bound (rho >= 1 on every run) cannot fail: no check
-            checks.append(Check(f"{scenario.name}: a posteriori bound on {family} runs", not bc.any_violation,
-                                f"{int(bc.violated.sum())} of {int(bc.applies.sum())} runs where it applies "
-                                "violate r_k <= rho^k r_0"))
-        bc2 = check_realized(result, emp.problems[family], theorem_2=True)
-        is2 = bc2.theorem == "2"
-        if is2.any():
-            checks.append(Check(f"{scenario.name}: a posteriori Theorem 2 bound on {family} runs",
-                                not (bc2.violated & is2).any(),
-                                f"{int((bc2.violated & is2).sum())} of {int(is2.sum())} runs violate "
-                                "r_k <= C rho_2^k r_0"))
+    run_checks = theorem_run_checks(scenario, emp, checks)
     if exact is not None:
         quad_rate = long_quadratic_rate(scenario, emp.problems["quadratic"])
         checks.append(Check(f"{scenario.name}: measured quadratic rate <= exact rate", quad_rate <= exact + 1e-3,
@@ -165,7 +155,72 @@ def evaluate(scenario: Scenario, *, n: int = 8, d: int = 10, seed: int = 0, cert
                                 pep.primal <= limit * (1 + 1e-6),
                                 f"PEPit {pep.primal:.6e} above the certificate's {limit:.6e}"))
     return Evaluation(scenario, emp, float(bound.rate), str(bound.theorem), source, constants, exact, lemmas,
-                      cert, worst_set, pep, checks, findings, lower, bound_runs, bound2, transient2_)
+                      cert, worst_set, pep, checks, findings, lower, run_checks, bound2, transient2_)
+
+
+@dataclass(frozen=True)
+class RunChecks:
+    """What one theorem's run checks with one kind of constants covered in one scenario (counts add up)."""
+
+    batches: int = 0           # run batches (one per problem family)
+    batches_checked: int = 0   # batches where the bound applied to at least one run (a check was made)
+    runs: int = 0
+    runs_checked: int = 0      # runs where the bound applied
+    violations: int = 0        # runs where it failed beyond the resolution
+    vacuous: tuple[tuple[str, int], ...] = ()   # (reason, runs) where the bound said nothing
+    batches_failed: int = 0    # checked batches with a violation
+
+    def __add__(self, other: "RunChecks") -> "RunChecks":
+        reasons = dict(self.vacuous)
+        for why, n in other.vacuous:
+            reasons[why] = reasons.get(why, 0) + n
+        return RunChecks(self.batches + other.batches, self.batches_checked + other.batches_checked,
+                         self.runs + other.runs, self.runs_checked + other.runs_checked,
+                         self.violations + other.violations, tuple(sorted(reasons.items())),
+                         self.batches_failed + other.batches_failed)
+
+
+#: why a theorem's bound was vacuous on a run
+SIGNED = "a weight was negative (Theorem 2 needs nonnegative weights)"
+RHO_NOT_BELOW_1 = "rho >= 1 with these constants at this step (a hypothesis fails)"
+NO_DECLARED_AGE = "the rule declares no largest age (checked with realized constants only)"
+
+
+def theorem_run_checks(scenario: Scenario, emp: Empirical, checks: list[Check]) -> dict[tuple[str, str], RunChecks]:
+    """Each theorem's distance bound on every run batch, with the rule's declared constants (where it declares
+    a largest age) and with the constants realized on each run; appends a check per bound that applied."""
+    out: dict[tuple[str, str], RunChecks] = {}
+    declared = declared_constants(scenario.combination, scenario.selection)
+    for family, result in emp.by_family.items():
+        problems = emp.problems[family]
+        n = int(result.alpha.size)
+        sources = {"realized": (realized_constants(result), realized_nonnegative(result))}
+        if declared is not None:
+            sources["declared"] = (declared, np.full(n, declared_nonnegative(scenario.combination)))
+        for theorem in THEOREM_RATES:
+            for source in ("declared", "realized"):
+                if source not in sources:
+                    out[(theorem, source)] = out.get((theorem, source), RunChecks()) + RunChecks(
+                        1, 0, n, 0, 0, ((NO_DECLARED_AGE, n),))
+                    continue
+                consts, nonneg = sources[source]
+                bc = check_theorem(result, problems, theorem, consts, nonnegative=nonneg)
+                applies = bc.applies
+                vac = ~applies
+                reasons = []
+                if theorem == "2" and (vac & ~nonneg).any():
+                    reasons.append((SIGNED, int((vac & ~nonneg).sum())))
+                rest = int((vac & (nonneg if theorem == "2" else True)).sum())
+                if rest:
+                    reasons.append((RHO_NOT_BELOW_1, rest))
+                bad = int((bc.violated & applies).sum())
+                out[(theorem, source)] = out.get((theorem, source), RunChecks()) + RunChecks(
+                    1, int(applies.any()), n, int(applies.sum()), bad, tuple(reasons), int(bad > 0))
+                if applies.any():   # a vacuous bound cannot fail: no check
+                    checks.append(Check(f"{scenario.name}: Theorem {theorem} bound ({source} constants) on {family} runs",
+                                        bad == 0, f"{bad} of {int(applies.sum())} runs where it applies violate "
+                                                  "r_k <= C rho^k r_0"))
+    return out
 
 
 PATTERN_DEPENDENT_MAX_EDGES = 9  # |Pi|^(order+1) LMIs; 27 (3 patterns of T = 3, order 2) take ~35 s on a busy core

@@ -12,9 +12,19 @@ beside it, in the row's ``"_reasons"`` object under the same column name: the
 iteration count that never reaches epsilon), ``"-infinite"``, ``"not a number"``
 for NaN, ``"not available"`` for None.
 
-The terminal view fits :data:`TERMINAL_WIDTH` columns: a section whose full table
-is wider shows only its ``narrow`` columns (the full table is in the Markdown and
-JSON), and longer lines are cut.
+The terminal view fits the terminal's width (:func:`terminal_width`; 100 columns when
+the output is not a terminal) and every table keeps its column headers.  The first of
+these that fits is printed:
+
+1. the full table, only its headers wrapped inside their columns;
+2. the full table, its text cells wrapped too (a number or a name is never split);
+3. fewer columns, with only headers wrapped, then with cells wrapped: the section's
+   ``narrow`` columns (listed by priority: the last ones are dropped first, the rest
+   keep the table's order), or without a ``narrow`` list the table's first columns;
+   a line says how many of all the columns are shown (all are in report.md and
+   report.json).
+
+Titles, notes and failed checks are wrapped, never cut.
 """
 
 from __future__ import annotations
@@ -22,6 +32,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +58,15 @@ class Unavailable:
         return self.short
 
 
-TERMINAL_WIDTH = 100
+TERMINAL_WIDTH = 100  # when the output is not a terminal
+MIN_WIDTH = 40        # narrower terminals get 40-column lines (wrapped by the terminal)
+
+
+def terminal_width() -> int:
+    """The terminal's columns (``shutil.get_terminal_size``: ``COLUMNS``, then the terminal), at least
+    :data:`MIN_WIDTH`; :data:`TERMINAL_WIDTH` when there is no terminal."""
+    columns = shutil.get_terminal_size((TERMINAL_WIDTH, 24)).columns
+    return max(MIN_WIDTH, columns) if columns > 0 else TERMINAL_WIDTH
 
 
 @dataclass
@@ -90,16 +109,78 @@ def _table(columns: list[str], rows: list[dict]) -> list[list[str]]:
     return [[format_value(row.get(c)) for c in columns] for row in rows]
 
 
-def _text_table(columns: list[str], rows: list[dict]) -> list[str]:
-    cells = _table(columns, rows)
-    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    out = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip(),
-           "  ".join("-" * w for w in widths)]
-    return out + ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in cells]
+SEPARATOR = "  "
+NAME_WIDTH = 24  # a cell without spaces up to this long (a scenario name, a number) is never split
 
 
-def _clip(line: str, width: int = TERMINAL_WIDTH) -> str:
-    return line if len(line) <= width else line[:width - 3] + "..."
+def _min_width(texts: list[str]) -> int:
+    """Narrowest a column can be: its longest word (a cell without spaces is one word, up to NAME_WIDTH)."""
+    words = [w for t in texts for w in (t.split() if " " in t else [t])]
+    return max([1] + [min(len(w), NAME_WIDTH) for w in words])
+
+
+def _widths(columns: list[str], cells: list[list[str]], width: int, wrap_cells: bool) -> list[int] | None:
+    """Column widths whose sum with separators is at most ``width``, or None: each column gets its
+    natural width, capped at the largest common cap that fits, never below its narrowest (the
+    longest word of its header, and without ``wrap_cells`` its longest cell)."""
+    natural = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    if wrap_cells:
+        least = [min(n, _min_width([c] + [r[i] for r in cells])) for i, (c, n) in enumerate(zip(columns, natural))]
+    else:
+        least = [max([_min_width([c])] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    room = width - len(SEPARATOR) * (len(columns) - 1)
+    if sum(least) > room:
+        return None
+    if sum(natural) <= room:
+        return natural
+    lo, hi = 0, max(natural)  # largest cap with sum(max(least, min(natural, cap))) <= room
+    while lo < hi:
+        cap = (lo + hi + 1) // 2
+        if sum(max(m, min(n, cap)) for m, n in zip(least, natural)) <= room:
+            lo = cap
+        else:
+            hi = cap - 1
+    return [max(m, min(n, lo)) for m, n in zip(least, natural)]
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width, break_on_hyphens=False) or [""]
+
+
+def _lay_out(columns: list[str], cells: list[list[str]], widths: list[int]) -> list[str]:
+    """Header, rule and rows; a cell wider than its column continues on the next lines (and then the
+    rows are separated by blank lines)."""
+    def lines(row: list[str]) -> list[str]:
+        parts = [_wrap(v, w) for v, w in zip(row, widths)]
+        height = max(len(p) for p in parts)
+        return [SEPARATOR.join((p[k] if k < len(p) else "").ljust(w) for p, w in zip(parts, widths)).rstrip()
+                for k in range(height)]
+
+    body = [lines(r) for r in cells]
+    if any(len(b) > 1 for b in body):  # wrapped rows: a blank line between rows keeps them apart
+        body = [b + [""] for b in body[:-1]] + body[-1:]
+    return lines(columns) + [SEPARATOR.join("-" * w for w in widths)] + [x for b in body for x in b]
+
+
+def fit_table(columns: list[str], rows: list[dict], width: int = TERMINAL_WIDTH,
+              narrow: list[str] | None = None) -> list[str]:
+    """The table as lines of at most ``width`` characters, with its column headers (the module's
+    docstring gives the order of the attempts)."""
+    ranked = [c for c in (narrow or []) if c in columns] or columns
+    fewer = [[c for c in columns if c in ranked[:k]] for k in range(len(ranked), 0, -1)]
+    for shown, wrap_cells in [(columns, False), (columns, True), *((f, False) for f in fewer),
+                              *((f, True) for f in fewer)]:
+        cells = _table(shown, rows)
+        widths = _widths(shown, cells, width, wrap_cells)
+        if widths is not None:
+            note = [] if len(shown) == len(columns) else _wrap(
+                f"({len(shown)} of {len(columns)} columns; all in report.md and report.json)", width)
+            return note + _lay_out(shown, cells, widths)
+    raise ValueError(f"width must be at least {NAME_WIDTH}, got {width}")  # one column of NAME_WIDTH fits
+
+
+def _indented(text: str, width: int, first: str = "  ", rest: str = "      ") -> list[str]:
+    return textwrap.wrap(text, width, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False)
 
 
 def checks_line(sec: Section) -> str:
@@ -110,27 +191,21 @@ def checks_line(sec: Section) -> str:
 
 
 def render_text(sections: list[Section], width: int = TERMINAL_WIDTH) -> str:
-    """The terminal view: every line at most ``width`` characters; wide tables shrink to ``narrow`` columns."""
+    """The terminal view: every line at most ``width`` characters, every table with its headers."""
     out = []
     for sec in sections:
-        out += textwrap.wrap(f"== {sec.title} ==", width)
+        out += _wrap(f"== {sec.title} ==", width)
         if sec.partial:
-            out.append(f"PARTIAL: {sec.partial}")
-        table = _text_table(sec.columns, sec.rows)
-        if table and max(map(len, table)) > width:
-            columns = [c for c in (sec.narrow or []) if c in sec.columns]
-            if columns:
-                table = _text_table(columns, sec.rows)
-                out.append(f"({len(columns)} of {len(sec.columns)} columns; all in report.md and report.json)")
-            else:  # no narrow choice: one wrapped "a: b, c" entry per row
-                table = [line for r in _table(sec.columns, sec.rows)
-                         for line in textwrap.wrap(f"{r[0]}: {', '.join(r[1:])}", width, subsequent_indent="    ")]
-        out += table
-        out += [f"  note: {n}" for n in sec.notes]
+            out += _indented(f"PARTIAL: {sec.partial}", width, "", "  ")
+        if sec.rows:
+            out += fit_table(sec.columns, sec.rows, width, sec.narrow)
+        for n in sec.notes:
+            out += _indented(f"note: {n}", width)
         out.append(f"  {checks_line(sec)}")
-        out += [f"  FAILED {c.name}: {c.detail}" for c in sec.failed]
+        for c in sec.failed:
+            out += _indented(f"FAILED {c.name}: {c.detail}", width)
         out.append("")
-    return "\n".join(_clip(line, width) for line in out)
+    return "\n".join(out)
 
 
 def markdown_table(sec: Section) -> list[str]:

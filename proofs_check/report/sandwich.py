@@ -41,6 +41,7 @@ from memgd.proofs_check.certificates.certify import Certificate
 from memgd.proofs_check.certificates.pattern_dependent import PatternDependentCertificate
 from memgd.proofs_check.lower_bounds.pep import HORIZONS, PEPBound, pep_lower_bound
 from memgd.proofs_check.lower_bounds.quadratic import QuadraticWitness, fixed_pattern_lower_bound, switching_lower_bound
+from memgd.proofs_check.report import digits
 from memgd.proofs_check.report.render import Check, Unavailable
 from memgd.theory.pattern import Pattern
 
@@ -176,9 +177,11 @@ def summary_rows(judged: list[tuple[Certificate, LowerBounds]]) -> list[dict]:
     ]
     for label, keep in (("single patterns", lambda c: len(c.patterns) == 1),
                         ("pattern sets, T <= 3", lambda c: len(c.patterns) > 1 and c.T <= 3)):
-        t = [b.tightness(c.rho) for c, b in certified if keep(c)]
-        t = [v for v in t if v is not None]
+        # intervals over each certificate's bisection resolution, printed with the digits they share (digits.py)
+        t = [digits.tightness_interval(c.rho, b.best, digits.bisection_tol(b.quadratic.rate))
+             for c, b in certified if keep(c) and b.tightness(c.rho) is not None]
         if t:
             rows.append({"statement": f"tightness (1 - certified) / (1 - best verified lower bound), {label}",
-                         "figure": f"median {np.median(t):.3g}, min {min(t):.3g} ({len(t)} certificates)"})
+                         "figure": f"median {digits.figure(digits.statistic(np.median, t))}, "
+                                   f"min {digits.figure(digits.statistic(min, t))} ({len(t)} certificates)"})
     return rows

@@ -13,10 +13,20 @@ runs have one (a FIFO buffer's first step); the grid's runs use the maximum-age
 adversary, whose ring starts filled (history x_{-i} = x_0), so its class is the
 non-empty subsets: including d = g would make every set's rate at least plain
 gradient descent's.
+
+Building the scenarios costs nothing per pattern (polynomial in T): a grid scenario's
+pattern set is an :class:`~memgd.proofs_check.report.pattern_sets.AggregationPatternSet`
+(its size from a binomial sum), its steps at "0.5 x the stability limit" are
+:class:`LimitFraction` values, and the theorems' optimal steps of every grid cell come
+from one vectorized call.  The stability limit (one ``critical_step`` per pattern) is
+computed on first use of :attr:`Scenario.alpha` or :attr:`Scenario.stability_limit`,
+inside the task that evaluates the scenario (:func:`memgd.proofs_check.report.sections.scenario_task`).
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,22 +36,79 @@ from memgd.solvers import (
     SelectionRule, Status,
 )
 from memgd.proofs_check.certificates.patterns import aggregation_patterns
-from memgd.theory import Pattern, aggregation_weights, critical_step, optimal_step, optimal_step2, rate_at_optimal_step
+from memgd.proofs_check.report.pattern_sets import AggregationPatternSet, stability_limit as set_stability_limit
+from memgd.theory import Pattern, aggregation_weights, alpha_max2, optimal_step, optimal_step2, rate_at_optimal_step
+
+
+@dataclass(frozen=True)
+class LimitFraction:
+    """A step given as ``fraction`` times the scenario's quadratic stability limit (resolved lazily)."""
+
+    fraction: float
+
+    def __str__(self) -> str:
+        return f"{self.fraction:g} x lim"
+
+
+@dataclass(frozen=True)
+class Theorem2Step:
+    """Theorem 2's optimal step for the scenario's declared constants (:func:`theorem2_step`), resolved lazily."""
+
+    def __str__(self) -> str:
+        return "Thm 2 best"
+
+
+Step = float | LimitFraction | Theorem2Step  # a number, or a recipe resolved by Scenario.alpha
 
 
 @dataclass(frozen=True)
 class Scenario:
+    """A rule, a step and a problem class.
+
+    ``step_size`` is the step alpha, or a recipe for it (:class:`LimitFraction` of the stability
+    limit, :class:`Theorem2Step`) evaluated on first use of :attr:`alpha`, which is always the number.  ``grid`` marks the grid's scenarios, whose
+    :attr:`stability_limit` (the smallest critical step over ``pattern_set``, on
+    quadratics) the report sets beside their steps.
+    """
+
     name: str
     mu: float
     L: float
     selection: SelectionRule
     combination: CombinationRule
-    alpha: float
+    step_size: Step
     steps: int = 3000
     expect: Status | None = Status.CONVERGED
     note: str = ""
-    pattern_set: tuple[Pattern, ...] | None = None
-    stability_limit: float | None = None  # smallest critical step over the pattern set (quadratics)
+    pattern_set: Sequence[Pattern] | None = None  # a tuple, or an AggregationPatternSet (enumerated on use)
+    grid: bool = False
+
+    def __post_init__(self):
+        if isinstance(self.step_size, LimitFraction) and not (self.grid and self.pattern_set is not None):
+            raise ValueError(f"{self.name}: a step given as a fraction of the stability limit needs a grid "
+                             "scenario with a pattern set")
+        if isinstance(self.step_size, Theorem2Step) and not isinstance(self.combination, Aggregation):
+            raise ValueError(f"{self.name}: Theorem2Step needs an Aggregation combination")
+
+    @functools.cached_property
+    def alpha(self) -> float:
+        """The step size (a :class:`LimitFraction` or :class:`Theorem2Step` is computed here, on first use)."""
+        step = self.step_size
+        if isinstance(step, LimitFraction):
+            return step.fraction * self.stability_limit
+        if isinstance(step, Theorem2Step):
+            alpha = theorem2_step(self.combination, self.mu, self.L, self.selection.max_age, self.capacity)
+            if alpha is None:
+                raise ValueError(f"{self.name}: Theorem 2 admits no step for this rule")
+            return alpha
+        return float(step)
+
+    @functools.cached_property
+    def stability_limit(self) -> float | None:
+        """Smallest critical step over the pattern set (quadratics), for grid scenarios; else None."""
+        if not self.grid or self.pattern_set is None:
+            return None
+        return set_stability_limit(self.pattern_set, self.mu, self.L)
 
     @property
     def capacity(self) -> int:
@@ -132,36 +199,52 @@ def theorem2_step(aggregation: Aggregation, mu: float, L: float, T: int, C: int)
     return step if np.isfinite(step) else None
 
 
+def theorem2_applies(cells: Sequence[tuple[Aggregation, float, float, int, int]]) -> list[bool]:
+    """Whether :func:`theorem2_step` has a step for each ``(aggregation, mu, L, T, C)`` cell: kappa >= 0
+    and some step is admissible (``alpha_max2 > 0``, one bisection on arrays over the cells; the step
+    itself, a grid search of about 13 ms per cell, is computed in the scenario's task)."""
+    if not cells:
+        return []
+    dcs = [agg.declared_constants(C) for agg, _, _, _, C in cells]
+    kw = {"mu": [c[1] for c in cells], "L": [c[2] for c in cells], "T": [c[3] for c in cells],
+          **{k: [getattr(dc, k) for dc in dcs] for k in ("s_lo", "B", "W")}}
+    amax = np.atleast_1d(alpha_max2(**{k: np.asarray(v, dtype=float) for k, v in kw.items()}))
+    return [bool(agg.kappa >= 0 and a > 0) for (agg, *_), a in zip(cells, amax)]
+
+
+def capacities_for(T: int, capacities: Sequence[int | str]) -> list[int]:
+    """The buffer sizes C of a grid cell with ages <= T: ``"T"`` stands for T; sizes above T are skipped."""
+    return sorted({T if c == "T" else int(c) for c in capacities} & set(range(1, T + 1)))
+
+
 def grid_scenarios(L_values=(10.0, 100.0), ages=(1, 2, 3), aggregations=("sum", "mid", "mean"),
-                   fractions=(0.5, 0.9), mu: float = 1.0) -> list[Scenario]:
-    """The default grid: any rule with ages <= T and at most C stored gradients (C in {1, 2, T}).
+                   fractions=(0.5, 0.9), mu: float = 1.0, capacities: Sequence[int | str] = (1, 2, "T")
+                   ) -> list[Scenario]:
+    """The default grid: any rule with ages <= T and at most C stored gradients (C in ``capacities``,
+    ``"T"`` meaning T; by default C in {1, 2, T}).
 
     Runs use the maximum-age adversary (ages T-C+1..T); the certificate covers every
     subset.  Steps: Theorem 1's optimal step ("thm"), Theorem 2's ("thm2"), and
-    ``fractions`` of the quadratic stability limit of the worst pattern in the set.
+    ``fractions`` of the quadratic stability limit of the worst pattern in the set
+    (:class:`Theorem2Step` and :class:`LimitFraction`: computed in the scenario's task).  Nothing here is per pattern:
+    the cost is polynomial in T.
     """
+    cells = [(Aggregation(name), mu, float(L), T, C) for L in L_values for T in ages
+             for C in capacities_for(T, capacities) for name in aggregations]
     out = []
-    for L in L_values:
-        for T in ages:
-            for C in sorted({c for c in (1, 2, T) if c <= T}):
-                for name in aggregations:
-                    agg = Aggregation(name)
-                    patterns = aggregation_patterns(name, T, C)
-                    limit = min(critical_step(mu, L, p) for p in patterns)
-                    steps = [(f"{f:g}lim", f * limit) for f in fractions]
-                    thm = theorem_step(agg, mu, L, T, C)
-                    if thm is not None:
-                        steps.insert(0, ("thm", thm))
-                    thm2 = theorem2_step(agg, mu, L, T, C)
-                    if thm2 is not None:
-                        steps.insert(1 if thm is not None else 0, ("thm2", thm2))
-                    for label, alpha in steps:
-                        out.append(Scenario(
-                            f"L{L:g}-T{T}-C{C}-{name}-{label}", mu, L, KeepOldest(C, max_age=T), agg, alpha,
-                            steps=3000, expect=None, pattern_set=patterns, stability_limit=limit,
-                            note={"thm": "theorem's optimal step", "thm2": "Theorem 2's optimal step"}.get(
-                                label, f"{label[:-3]} x stability limit"),
-                        ))
+    for (agg, _, L, T, C), thm2 in zip(cells, theorem2_applies(cells)):
+        patterns = AggregationPatternSet(agg.name, T, C, kappa=agg.kappa)
+        thm = theorem_step(agg, mu, L, T, C)
+        steps: list[tuple[str, Step]] = [("thm", thm)] if thm is not None else []
+        steps += [("thm2", Theorem2Step())] if thm2 else []
+        steps += [(f"{f:g}lim", LimitFraction(float(f))) for f in fractions]
+        for label, step in steps:
+            out.append(Scenario(
+                f"L{L:g}-T{T}-C{C}-{agg.name}-{label}", mu, L, KeepOldest(C, max_age=T), agg, step,
+                steps=3000, expect=None, pattern_set=patterns, grid=True,
+                note={"thm": "theorem's optimal step", "thm2": "Theorem 2's optimal step"}.get(
+                    label, f"{label[:-3]} x stability limit"),
+            ))
     return out
 
 
