@@ -192,3 +192,19 @@ def test_the_screen_gives_the_same_bits_in_one_process_or_two():
         np.testing.assert_array_equal(getattr(one, field), getattr(two, field))
     for key in one.realized:
         np.testing.assert_array_equal(one.realized[key], two.realized[key])
+
+
+def test_the_registrys_theorem_2_transient_is_transient2():
+    """bound_check reads Theorem 2's transient off its rate (one rate2 solve, not two): the same values as
+    memgd.theory.transient2, finite and vacuous cases alike."""
+    from memgd.theory.constants2 import transient2
+
+    rng = np.random.default_rng(0)
+    n = 400
+    kw = dict(mu=np.ones(n), L=10 ** rng.uniform(0, 3, n), alpha=10 ** rng.uniform(-4, -0.5, n),
+              s_lo=rng.uniform(0.2, 1.0, n), B=rng.uniform(0, 1, n), T=rng.integers(1, 6, n).astype(float))
+    kw["W"] = kw["s_lo"] + 2 * kw["B"]
+    nn = rng.random(n) < 0.8
+    rho, c = THEOREM_RATES["2"](**kw, s_hi=kw["W"], nonnegative=nn)
+    assert np.isfinite(rho).any() and np.isinf(rho).any()
+    np.testing.assert_array_equal(c, transient2(**kw, nonnegative=nn))
