@@ -33,6 +33,9 @@ from memgd.proofs_check.report.metadata import metadata
 from memgd.proofs_check.report.reference_oddities import reference_section
 from memgd.proofs_check.report.render import check_writable, render_text, update_readme, write_report
 from memgd.proofs_check.report.scenarios import default_scenarios, quick_scenarios
+from memgd.proofs_check.report.theorem_s import (
+    selection_bias_section, selection_bias_tasks, theorem_s_rows, theorem_s_section, theorem_s_tasks,
+)
 from memgd.proofs_check.report.sections import (
     OPTIMIZER_PAIRS, SEARCHES, counterexample_section, optimizer_pair_task, optimizer_section, scenario_section,
     scenario_task, search_task, summary_section,
@@ -45,7 +48,8 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 # split work gets ``tasks`` (plan -> list of Task) and ``build`` (plan, done -> Section).
 SECTIONS: list[SectionBuilder] = [
     SectionBuilder("summary", "headline figures, from the scenario evaluations",
-                   build=lambda plan, done: summary_section(done.values("scenarios"))),
+                   build=lambda plan, done: summary_section(
+                       done.values("scenarios"), theorem_s_rows(done.values("theorem-s"), done.values("selection-bias")))),
     SectionBuilder("scenarios", "per scenario: bound, certificate, exact and PEPit rates, empirical runs, checks",
                    tasks=lambda plan: [Task(scenario_task, {"scenario": s}, s.name) for s in plan.scenarios],
                    build=lambda plan, done: scenario_section(plan.scenarios, evaluations=done.values("scenarios"))[0]),
@@ -65,6 +69,12 @@ SECTIONS: list[SectionBuilder] = [
                    build=lambda plan, done: counterexample_section(found=done.values("counterexamples")),
                    enabled=lambda plan: plan.full and not plan.quick),
     SectionBuilder.single("critical-rule", critical_rule_section, enabled=lambda plan: plan.full and not plan.quick),
+    SectionBuilder("theorem-s", "Theorem S (stochastic gradients) in expectation over seeded runs, and its proof steps",
+                   tasks=theorem_s_tasks, build=lambda plan, done: theorem_s_section(done.values("theorem-s")),
+                   enabled=lambda plan: plan.full),
+    SectionBuilder("selection-bias", "the critical rule's noise floor against FIFO and SGD at equal step",
+                   tasks=selection_bias_tasks, build=lambda plan, done: selection_bias_section(done.values("selection-bias")),
+                   enabled=lambda plan: plan.full),
 ]
 
 

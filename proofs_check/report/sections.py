@@ -134,8 +134,9 @@ def scenario_section(scenarios: list[Scenario], progress: Callable[[str], None] 
     return sec, evals
 
 
-def summary_section(evals: list[Evaluation]) -> Section:
-    """The headline sentences, with the figures computed from the evaluations."""
+def summary_section(evals: list[Evaluation], extra_rows: Sequence[dict] = ()) -> Section:
+    """The headline sentences, with the figures computed from the evaluations (and ``extra_rows`` from other
+    sections, placed before the findings line)."""
     sec = Section("Summary", ["statement", "figure"])
     bound_checks = [c for ev in evals for c in ev.checks if "a posteriori bound" in c.name]
     runs = [r for ev in evals for r in ev.bound_runs.values()]
@@ -182,6 +183,7 @@ def summary_section(evals: list[Evaluation]) -> Section:
         sec.rows.append({"statement": "theorem at its best step / certificate at the best certified grid step",
                          "figure": f"median {np.median(vs_best):.3g}, range {min(vs_best):.3g} to {max(vs_best):.3g}"})
     sec.rows.extend(theorem2_rows(evals))
+    sec.rows.extend(extra_rows)
     findings = [f for ev in evals for f in ev.findings]
     sec.rows.append({"statement": "certificates worse than the theorem's bound (findings)", "figure": str(len(findings))})
     return sec
