@@ -71,10 +71,10 @@ SECTIONS: list[SectionBuilder] = [
     SectionBuilder.single("critical-rule", critical_rule_section, enabled=lambda plan: plan.full and not plan.quick),
     SectionBuilder("theorem-s", "Theorem S (stochastic gradients) in expectation over seeded runs, and its proof steps",
                    tasks=theorem_s_tasks, build=lambda plan, done: theorem_s_section(done.values("theorem-s")),
-                   enabled=lambda plan: plan.full),
+                   enabled=lambda plan: plan.full and not plan.quick),
     SectionBuilder("selection-bias", "the critical rule's noise floor against FIFO and SGD at equal step",
                    tasks=selection_bias_tasks, build=lambda plan, done: selection_bias_section(done.values("selection-bias")),
-                   enabled=lambda plan: plan.full),
+                   enabled=lambda plan: plan.full and not plan.quick),
 ]
 
 

@@ -26,6 +26,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from memgd.theory.constants import rate as rate_1
+from memgd.theory import symbols as sym
 from memgd.theory.lambdify import numpy_function
 from memgd.theory.symbols import B, L, T, W, alpha, mu, s_lo
 from memgd.theory.theorem2 import lam, theta
@@ -156,7 +157,7 @@ def signed_bound(*, mu: ArrayLike, L: ArrayLike, alpha: ArrayLike, s_lo: ArrayLi
     lam_ = np.minimum(np.asarray(rate_1(**kw, theorem="1")), np.asarray(rate_1(**kw, theorem="1b")))
     v = check(**kw)
     s = np.sqrt(np.asarray(sigma2, dtype=float))
-    e = numpy_function(NOISE_C, (mu, L, alpha, B, W, T, sigma))(mu=v["mu"], L=v["L"], alpha=v["alpha"], B=v["B"],
+    e = numpy_function(NOISE_C, (sym.mu, sym.L, sym.alpha, sym.B, sym.W, sym.T, sigma))(mu=v["mu"], L=v["L"], alpha=v["alpha"], B=v["B"],
                                                                    W=v["W"], T=v["T"], sigma=s)
     with np.errstate(all="ignore"):
         floor = np.where(np.isfinite(lam_), e / (1 - lam_), np.inf) * (1 + FLOOR_MARGIN)

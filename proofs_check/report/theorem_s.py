@@ -29,6 +29,8 @@ from memgd.proofs_check.stochastic.steps import check_steps_s
 from memgd.solvers import Aggregation, CriticalGradients, Fifo
 
 CONFIDENCE = 0.999
+#: alpha L of the traced runs of the proof steps (large enough that a noise-adaptive rule's S.A1 mean shows).
+TRACED_STEP = 0.05
 COLUMNS = ["family", "rule", "part", "alpha L", "batch", "runs", "steps", "status", "upper conf. / bound",
            "floor: theorem", "floor: measured", "theorem / measured", "T", "constants"]
 NARROW = ["family", "rule", "alpha L", "batch", "status", "floor: theorem", "floor: measured", "theorem / measured"]
@@ -66,12 +68,12 @@ def theorem_s_task(family: str, quick: bool = False) -> dict:
                     controls.append(check_theorem_s(problem, sel, Aggregation("sum"), alpha, steps, batch_size=b,
                                                     confidence=CONFIDENCE, label=name + ", declared oblivious",
                                                     oblivious=True, result=result, batch=batch))
-    alpha = steps_alpha[0] / L
+    alpha = TRACED_STEP / L
     for name, sel in _rules(family):
         if name == "SGD":
             continue
-        batch, result = run_copies(problem, sel, Aggregation("sum"), alpha, 200, runs=64 if quick else 128,
-                                   batch_size=sizes[0], seed=7, trace=True)
+        batch, result = run_copies(problem, sel, Aggregation("sum"), alpha, 300, runs=128, batch_size=sizes[0], seed=7,
+                                   trace=True)
         obl = is_oblivious(sel, Aggregation("sum"))
         traced.append((name, obl, check_steps_s(result, batch, batch_size=sizes[0], confidence=CONFIDENCE)))
     return {"family": family, "checks": checks, "controls": controls, "traced": traced}
