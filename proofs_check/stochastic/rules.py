@@ -25,6 +25,7 @@ import numpy as np
 from memgd.solvers import (
     AgeWeights, Aggregation, CriticalGradients, Fifo, FixedWeights, KeepOldest, RandomSubset, RandomWeights, Scripted,
 )
+from memgd.solvers.declarations import declared_noise_oblivious
 from memgd.solvers.memory import MemoryState
 from memgd.solvers.selection.window import _HistoryWindow
 from memgd.solvers.validation import integer_at_least
@@ -76,8 +77,8 @@ class BlockReuse(_HistoryWindow):
 
 def is_oblivious(selection, combination) -> bool:
     """Whether the rule's schedule (sources and weights) is independent of the noise (Theorem S, part A)."""
-    sel = getattr(selection, "noise_oblivious", None)
-    comb = getattr(combination, "noise_oblivious", None)
+    sel = declared_noise_oblivious(selection)
+    comb = declared_noise_oblivious(combination)
     if sel is None:
         sel = isinstance(selection, (Fifo, KeepOldest, Scripted, RandomSubset, BlockReuse)) and not isinstance(
             selection, CriticalGradients)
