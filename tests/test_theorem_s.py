@@ -210,3 +210,12 @@ def test_verify_rule_checks_theorem_s_and_catches_a_false_oblivious_declaration(
     with pytest.raises(RuleViolation, match="Theorem S \\(part A\\+B\\) fails in expectation"):
         verify_rule(Liar(3), FixedWeights(1.0, (1.0,)), max_examples=2, batch_size=1, stochastic_examples=6,
                     max_kappa=3, shrink_seconds=2)
+
+
+def test_part_a_is_valid_and_nearly_tight_for_sgd_at_the_worst_curvature():
+    # SGD on f = mu x^2 / 2 with additive noise of variance sigma2: E x_k^2 -> alpha^2 sigma2 / (1 - (1 - alpha mu)^2)
+    # = alpha sigma2 / (mu (2 - alpha mu)) exactly; the theorem's floor must be above it, and is within 20%
+    for alpha in (0.02, 0.005, 0.001):
+        exact = alpha / (2 - alpha)
+        floor = stochastic_bound(mu=1.0, L=1.0, alpha=alpha, s_lo=1.0, B=0.0, W=1.0, T=0, sigma2=1.0, part="A").floor
+        assert exact <= floor <= 1.2 * exact

@@ -377,6 +377,14 @@ def _prove_s8() -> bool:
         coef = -(alpha * lam / L - alpha**2 * (1 + beta) * W) + T * alpha**3 * cx * B * T * (1 + beta) * W * M_WEIGHT
         ok &= _zero(coef - (alpha / L) * lam * (psi - 1))
     ok &= _zero(PHI_A - sp.Add(*PHI_A_TERMS.values())) and _zero(PHI_B - sp.Add(*PHI_B_TERMS.values()))
+    # the per-step load is what S.7's inequality charges: every sample variance sigma^2, the window's memory
+    # second moments at their bounds (B^2 sigma^2 oblivious, B^2 T sigma^2 selected), the Gamma terms aside
+    for part, phi in (("A", PHI_A), ("B", PHI_B)):
+        _, target, _ = _one_step(part)
+        noise = target.subs({_R: 0, _Gam: 0, _Gbar: 0})
+        at = noise.subs({_Xk: sigma2, _mx: sigma2, _Xbar: sigma2,
+                         _Mbar: (B**2 if part == "A" else B**2 * T) * sigma2})
+        ok &= _zero(at - sigma2 * phi)
     for per_step, per_src in ((PHI_A_TERMS, PHI_SRC_A_TERMS), (PHI_B_TERMS, PHI_SRC_B_TERMS)):
         for name, term in per_step.items():
             diff = (per_src[name] - term).subs(M_WEIGHT, 1 + _m1).subs(_OPEN)
