@@ -219,3 +219,20 @@ def test_part_a_is_valid_and_nearly_tight_for_sgd_at_the_worst_curvature():
         exact = alpha / (2 - alpha)
         floor = stochastic_bound(mu=1.0, L=1.0, alpha=alpha, s_lo=1.0, B=0.0, W=1.0, T=0, sigma2=1.0, part="A").floor
         assert exact <= floor <= 1.2 * exact
+
+
+def test_selection_bias_figure_draws_the_measured_ratios():
+    from memgd.figures.selection_bias import draw_selection_bias
+    from memgd.proofs_check.stochastic.selection_bias import Floor, SelectionBiasData
+    floors = []
+    for b, scale in ((1, 1.0), (4, 0.25)):
+        floors += [Floor("SGD", np.nan, b, 0.01, 1.0 * scale, 0.01, 0.0, 0),
+                   Floor("SGD, step 2 alpha", np.nan, b, 0.02, 2.0 * scale, 0.01, 0.0, 0),
+                   Floor("FIFO(2)", np.nan, b, 0.01, 2.0 * scale, 0.01, 0.0, 2),
+                   Floor("critical(2, 0.7)", 0.7, b, 0.01, 3.0 * scale, 0.01, 0.1, 8),
+                   Floor("critical(2, 0.99)", 0.99, b, 0.01, 12.0 * scale, 0.1, 2.0, 90)]
+    data = SelectionBiasData(("least squares",), (1, 4), (0.7, 0.99), {"least squares": floors}, 0.1, 2, 8, 100)
+    fig = draw_selection_bias(data)
+    line = next(l for l in fig.axes[0].lines if l.get_gid() == "ratio:least squares:1")
+    np.testing.assert_allclose(line.get_ydata(), [1.5, 6.0])
+    assert data.ratio("least squares", 0.99, 4) == pytest.approx(6.0)
