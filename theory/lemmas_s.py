@@ -216,16 +216,13 @@ S_6 = Lemma(
 
 _N = 4
 _om = sp.symbols(f"omega0:{_N}", nonnegative=True)
-_Gx = sp.Matrix(_N, _N, lambda i, j: sp.Symbol(f"Z{min(i, j)}{max(i, j)}", real=True))
 
 
 def _prove_sb2() -> bool:
-    """||sum omega_t xi_t||^2 <= (sum omega) sum omega_t ||xi_t||^2 (Lagrange identity, 4 samples), and then
-    sum omega_t ||xi_t||^2 <= (sum omega) max_t ||xi_t||^2 <= B sum_t ||xi_t||^2 (elementary)."""
-    s = sum(_om)
-    lhs = s * sum(_om[i] * _Gx[i, i] for i in range(_N)) - sum(_om[i] * _om[j] * _Gx[i, j] for i in range(_N) for j in range(_N))
-    rhs = sp.Rational(1, 2) * sum(_om[i] * _om[j] * (_Gx[i, i] + _Gx[j, j] - 2 * _Gx[i, j]) for i in range(_N) for j in range(_N))
-    return _zero(lhs - rhs)
+    """||sum omega_t xi_t||^2 <= (sum omega) sum omega_t ||xi_t||^2 is T2.3's Lagrange identity (4 vectors, a symbolic
+    Gram matrix), here for the samples; then sum omega_t ||xi_t||^2 <= (sum omega) max_t ||xi_t||^2 <= B sum_t ||xi_t||^2
+    (elementary)."""
+    return t2._prove_t2_3()
 
 
 S_B2 = Lemma(
