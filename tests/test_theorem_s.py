@@ -236,3 +236,16 @@ def test_selection_bias_figure_draws_the_measured_ratios():
     line = next(l for l in fig.axes[0].lines if l.get_gid() == "ratio:least squares:1")
     np.testing.assert_allclose(line.get_ydata(), [1.5, 6.0])
     assert data.ratio("least squares", 0.99, 4) == pytest.approx(6.0)
+
+
+def test_registry_exposes_every_theorem_as_a_rate_of_the_declared_constants():
+    from memgd.theory import THEOREM_RATES, rate, rate2
+    from memgd.theory.registry import THEOREM_FLOORS
+    kw = dict(mu=1.0, L=10.0, alpha=0.004, s_lo=2.0, s_hi=2.0, B=1.0, W=2.0, T=1)
+    assert set(THEOREM_RATES) == {"1", "1b", "2", "S-A", "S-B"} and set(THEOREM_FLOORS) == {"S-A", "S-B"}
+    assert THEOREM_RATES["1"](**kw) == rate(**kw)
+    assert THEOREM_RATES["2"](**kw) == rate2(**{k: v for k, v in kw.items() if k != "s_hi"})
+    for part in ("A", "B"):
+        b = stochastic_bound(part=part, sigma2=0.5, **{k: v for k, v in kw.items() if k != "s_hi"})
+        assert THEOREM_RATES[f"S-{part}"](**kw, sigma2=0.5) == b.rate
+        assert THEOREM_FLOORS[f"S-{part}"](**kw, sigma2=0.5) == b.floor
