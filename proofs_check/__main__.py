@@ -49,7 +49,9 @@ def _scenario_table(plan, done):
 
 def _summary(plan, done):
     from memgd.proofs_check.report.sections import summary_section
-    return summary_section(done.values("scenarios"))
+    from memgd.proofs_check.report.theorem_s import theorem_s_rows
+    return summary_section(done.values("scenarios"),
+                           theorem_s_rows(done.values("theorem-s"), done.values("selection-bias")))
 
 
 def _optimizer_tasks(plan: Plan) -> list[Task]:
@@ -83,13 +85,33 @@ def _falsification_table(plan, done):
     return falsification_section(done.values("falsification"))
 
 
+def _theorem_s_tasks(plan: Plan) -> list[Task]:
+    from memgd.proofs_check.report.theorem_s import theorem_s_tasks
+    return theorem_s_tasks(plan)
+
+
+def _theorem_s_table(plan, done):
+    from memgd.proofs_check.report.theorem_s import theorem_s_section
+    return theorem_s_section(done.values("theorem-s"))
+
+
+def _selection_bias_tasks(plan: Plan) -> list[Task]:
+    from memgd.proofs_check.report.theorem_s import selection_bias_tasks
+    return selection_bias_tasks(plan)
+
+
+def _selection_bias_table(plan, done):
+    from memgd.proofs_check.report.theorem_s import selection_bias_section
+    return selection_bias_section(done.values("selection-bias"))
+
+
 # The report's sections, in order.  To add one: a line here.  A function
 # ``my_section(progress) -> Section`` becomes ``SectionBuilder.single("name", "module:my_section")``
 # (a path, so that its module is imported only when the section runs); split work gets ``tasks``
 # (plan -> list of Task) and ``build`` (plan, done -> Section).
 SECTIONS: list[SectionBuilder] = [
     SectionBuilder("summary", "headline figures, from the scenario evaluations", build=_summary,
-                   reads=("scenarios",)),
+                   reads=("scenarios", "theorem-s", "selection-bias")),
     SectionBuilder("scenarios", "per scenario: bound, certificate, exact and PEPit rates, empirical runs, checks",
                    tasks=_scenario_tasks, build=_scenario_table),
     SectionBuilder("optimizers", "memory-augmented optimizers against their plain versions",
@@ -108,6 +130,11 @@ SECTIONS: list[SectionBuilder] = [
     SectionBuilder("falsification", "each theorem and check searched for a counterexample (--falsification: "
                    "long with the full default grid, otherwise only when asked)",
                    tasks=_falsification_tasks, build=_falsification_table),
+    SectionBuilder("theorem-s", "Theorem S (stochastic gradients) in expectation over seeded runs, and its proof steps",
+                   tasks=_theorem_s_tasks, build=_theorem_s_table, enabled=lambda plan: plan.full and not plan.quick),
+    SectionBuilder("selection-bias", "the critical rule's noise floor against FIFO and SGD at equal step",
+                   tasks=_selection_bias_tasks, build=_selection_bias_table,
+                   enabled=lambda plan: plan.full and not plan.quick),
 ]
 
 

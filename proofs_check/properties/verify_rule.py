@@ -22,6 +22,12 @@ rule's ``nonnegative_weights`` for 1, measured on the run for 2); :math:`\alpha_
 is the largest of the theorems' admissible steps, so Theorem 2's own range of steps is
 exercised.
 
+With ``batch_size=b`` the rule is declared to run on stochastic (minibatch) gradients, and
+Theorem S (docs/math/theorem_s.md) is checked too: ``stochastic_examples`` examples of seeded
+copies of a least-squares finite sum, the bound checked in expectation at 99.9% confidence
+(:mod:`memgd.proofs_check.stochastic.verify`); part A only if the rule is oblivious to the noise
+(built-in classification, or ``noise_oblivious = True`` on both rules).
+
 A rule that breaks its interface or a declaration has a bug, whatever the theorem says:
 that is raised at once, on the first example where it shows, as
 :class:`~memgd.solvers.step_checks.RuleStepError` naming the rule, the method, the step and
@@ -82,15 +88,22 @@ class VerifyReport:
     smallest_slack: float
     realized_ranges: dict
     theorem_2_checked: int = 0  # examples on which Theorem 2 was the bound checked (a priori or a posteriori)
+    theorem_s_checked: int = 0  # stochastic examples on which Theorem S's bound held (batch_size given)
+    theorem_s_vacuous: int = 0  # stochastic examples where Theorem S said nothing (not counted as checked)
 
     def __str__(self) -> str:
-        return (f"{self.examples} examples, bound checked a priori on {self.a_priori_checked} and "
+        text = (f"{self.examples} examples, bound checked a priori on {self.a_priori_checked} and "
                 f"a posteriori on {self.a_posteriori_checked} (Theorem 2 on {self.theorem_2_checked}); "
                 f"smallest slack {self.smallest_slack:.3g}; realized {self.realized_ranges}")
+        if self.theorem_s_checked or self.theorem_s_vacuous:
+            text += (f"; Theorem S (stochastic gradients) held on {self.theorem_s_checked} examples, vacuous on "
+                     f"{self.theorem_s_vacuous}")
+        return text
 
 
 class RuleViolation(AssertionError):
-    """A property failed; ``example`` is the minimal failing example found."""
+    """A property failed; ``example`` is the minimal failing example found (an :class:`Example`, or a
+    :class:`memgd.proofs_check.stochastic.verify.StochasticExample` when Theorem S failed)."""
 
     def __init__(self, example: Example):
         self.example = example
@@ -219,9 +232,10 @@ def _fail(example: Example) -> None:
 
 def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 300,
                 families=FAMILIES, max_kappa: float = 1e3, seed: int = 0,
-                shrink_seconds: float = 20.0) -> VerifyReport:
+                shrink_seconds: float = 20.0, batch_size: int | None = None, stochastic_examples: int = 8,
+                stochastic_runs: int = 64) -> VerifyReport:
     """Check Theorems 1, 1b and (for declared nonnegative weights) 2 for a memory rule on
-    hypothesis-drawn problems and steps.
+    hypothesis-drawn problems and steps, and Theorem S when ``batch_size`` is given.
 
     ``selection`` and ``combination`` follow :class:`memgd.solvers.SelectionRule` and
     :class:`memgd.solvers.CombinationRule`, with their optional declarations
@@ -246,6 +260,10 @@ def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 
     max_kappa = _validated_max_kappa(max_kappa)
     seed = integer_at_least("seed", seed, 0)
     shrink_seconds = float(nonnegative("shrink_seconds", shrink_seconds))
+    if batch_size is not None:
+        batch_size = integer_at_least("batch_size", batch_size, 1)
+        stochastic_examples = integer_at_least("stochastic_examples", stochastic_examples, 1)
+        stochastic_runs = integer_at_least("stochastic_runs", stochastic_runs, 16)
     declared = check_rules(selection, combination)
     if not declared.s_lo > 0:
         raise ValueError(f"no step is admissible: the declared s_lo = {declared.s_lo:.4g} must be > 0 "
@@ -297,6 +315,19 @@ def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 
     slacks = [s for s in slacks if np.isfinite(s)]
     keys = ("T", "s_lo", "s_hi", "B", "W")
     ranges = {k: (min(e.realized[k] for e in seen), max(e.realized[k] for e in seen)) for k in keys}
+    stochastic = []
+    if batch_size is not None:
+        from memgd.proofs_check.stochastic.verify import TheoremSViolation, verify_theorem_s
+
+        def top(mu: float, L: float) -> float:
+            return _admissible_step(combination, selection, mu, L, selection.capacity)
+
+        try:
+            stochastic = verify_theorem_s(selection, combination, top, batch_size=batch_size,
+                                          examples=stochastic_examples, runs=stochastic_runs,
+                                          max_kappa=min(max_kappa, 100.0), seed=seed, shrink_seconds=shrink_seconds)
+        except TheoremSViolation as err:
+            raise RuleViolation(err.example) from None
     return VerifyReport(
         examples=len(seen),
         a_priori_checked=sum(np.isfinite(e.a_priori_slack) for e in seen),
@@ -304,4 +335,6 @@ def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 
         smallest_slack=min(slacks) if slacks else float("nan"),
         realized_ranges=ranges,
         theorem_2_checked=sum(np.isfinite(e.theorem_2_slack) for e in seen),
+        theorem_s_checked=sum(ex.check.status == "held" for ex in stochastic),
+        theorem_s_vacuous=sum(ex.check.status == "vacuous" for ex in stochastic),
     )
