@@ -25,6 +25,7 @@ from memgd.proofs_check.campaigns import BackendUnavailable, Progress, ResultSto
 from memgd.proofs_check.campaigns.cli import add_arguments, config_from_args
 from memgd.proofs_check.report.assemble import Plan, SectionBuilder, build_report
 from memgd.proofs_check.report.boxes import weight_box_section
+from memgd.proofs_check.report.class_certificates import add_class_summary, class_build, class_tasks
 from memgd.proofs_check.report.choose import FILTER_KEYS, apply_filter, describe, parse_filter, pick
 from memgd.proofs_check.report.convergence_experiment import convergence_section
 from memgd.proofs_check.report.critical_rule import critical_rule_section
@@ -45,7 +46,8 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 # split work gets ``tasks`` (plan -> list of Task) and ``build`` (plan, done -> Section).
 SECTIONS: list[SectionBuilder] = [
     SectionBuilder("summary", "headline figures, from the scenario evaluations",
-                   build=lambda plan, done: summary_section(done.values("scenarios"))),
+                   build=lambda plan, done: add_class_summary(summary_section(done.values("scenarios")),
+                                                              done.values("class-certificates"))),
     SectionBuilder("scenarios", "per scenario: bound, certificate, exact and PEPit rates, empirical runs, checks",
                    tasks=lambda plan: [Task(scenario_task, {"scenario": s}, s.name) for s in plan.scenarios],
                    build=lambda plan, done: scenario_section(plan.scenarios, evaluations=done.values("scenarios"))[0]),
@@ -55,6 +57,8 @@ SECTIONS: list[SectionBuilder] = [
                    build=lambda plan, done: optimizer_section(rows=[r for rows in done.values("optimizers")
                                                                      for r in rows]),
                    enabled=lambda plan: plan.full),
+    SectionBuilder("class-certificates", "certificates for whole weight classes (one LMI per vertex), T up to 16, "
+                   "and the convergence experiment's realized ages", tasks=class_tasks, build=class_build),
     SectionBuilder.single("weight-box", weight_box_section, enabled=lambda plan: plan.full and not plan.quick),
     SectionBuilder.single("reference-oddities", reference_section, enabled=lambda plan: plan.full and not plan.quick),
     SectionBuilder.single("convergence-experiment", convergence_section,
