@@ -34,6 +34,7 @@ import numpy as np
 
 from memgd.proofs_check.certificates.certify_class import ClassCertificate, certify_class
 from memgd.proofs_check.certificates.class_model import class_model
+from memgd.proofs_check.certificates.class_sdp import CLASS_RULES, ClassRules
 from memgd.proofs_check.certificates.class_verify import check_lifted, cross_check
 from memgd.proofs_check.certificates.rule_classes import aggregation_class
 from memgd.proofs_check.certificates.sdp import to_normalized_units
@@ -136,12 +137,12 @@ class CellResult:
     seconds: float
 
 
-def class_cell_task(T: int, kappa: float, fraction: float) -> CellResult:
-    """One grid cell (module doc)."""
+def class_cell_task(T: int, kappa: float, fraction: float, rules: ClassRules = CLASS_RULES) -> CellResult:
+    """One grid cell (module doc); ``rules``: the certifier's shared ingredients (tests break them)."""
     t0 = time.perf_counter()
     wc = theorem2_class(T, *SUM_CONSTANTS)
     alpha = fraction * levin_may_limit(kappa, T, SUM_CONSTANTS[2])
-    cert = certify_class(1.0, kappa, alpha, wc)
+    cert = certify_class(1.0, kappa, alpha, wc, rules=rules)
     bounds = class_lower_bounds(1.0, kappa, alpha, wc, pep_horizons=(1, 2, 5), pep_max_T=2)
     return CellResult(T, kappa, fraction, alpha, cert, bounds, theorem2_on(wc, 1.0, kappa, alpha),
                       reverify(cert), time.perf_counter() - t0)
