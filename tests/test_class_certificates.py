@@ -190,3 +190,15 @@ def test_class_of_maps_the_critical_rule_and_aggregations_to_their_classes():
     with pytest.raises(ValueError, match="max_age"):
         class_of(CriticalGradients(10, 0.7), Aggregation("sum", 1.0))
     assert pair_set(3, "neighbours") == tuple(p for p in pair_set(3, "all") if p in set(pair_set(3, "neighbours")))
+
+
+def test_the_class_figure_draws_what_its_data_computed():
+    from memgd.figures.class_rate_vs_T import draw_class_rate_vs_T
+    from memgd.proofs_check.report.class_figure_data import rate_against_T_data
+
+    data = rate_against_T_data(Ts=(1, 2), decays=(0.7,), n=1, steps=200)
+    assert np.all(data.certified >= data.lower - 1e-9)      # never below a verified lower bound
+    fig = draw_class_rate_vs_T(data)
+    lines = {ln.get_gid(): ln for ln in fig.axes[0].get_lines()}
+    assert {"certified", "theorem2", "lower", "measured"} <= set(lines)
+    np.testing.assert_array_equal(lines["certified"].get_ydata(), data.certified[np.isfinite(data.certified)])

@@ -26,7 +26,9 @@ Any other combination rule with declared constants (:math:`s \in [s_{lo}, s_{hi}
 
 Seam for declared rules: a combination rule may provide ``weight_class(T, capacity)`` returning a
 :class:`~memgd.proofs_check.certificates.weight_classes.WeightClass`; :func:`class_of` uses it
-first.  (The rule declarations of issue 19 — nonnegative weights and patterns — plug in there.)
+first.  A rule declaring ``nonnegative_weights = True`` (issue 19's declarations, not yet on main
+when this was written) gets Theorem 2's class of its declared constants; ``FixedWeights`` and
+``AgeWeights`` are read directly until then.
 """
 
 from __future__ import annotations
@@ -70,11 +72,17 @@ def class_of(selection, combination, T: int | None = None) -> WeightClass:
         return declared(int(T), capacity)
     if isinstance(combination, Aggregation):
         return aggregation_class(combination.name, combination.kappa, int(T), capacity)
-    if isinstance(combination, (FixedWeights, AgeWeights)):
+    if bool(getattr(combination, "nonnegative_weights", False)):     # issue 19's declaration, once it lands
+        nonneg = True
+    elif isinstance(combination, FixedWeights):
+        nonneg = combination.current >= 0 and all(w >= 0 for w in combination.memory)
+    elif isinstance(combination, AgeWeights):
+        nonneg = all(w >= 0 for w in combination.by_age)
+    else:
+        nonneg = False
+    if nonneg and hasattr(combination, "declared_constants"):
         c = combination.declared_constants(capacity)
-        nonneg = (combination.current >= 0 and all(w >= 0 for w in combination.memory)
-                  if isinstance(combination, FixedWeights) else all(w >= 0 for w in combination.by_age))
-        if nonneg and c.s_lo > 0:
+        if c.s_lo > 0:
             return theorem2_class(int(T), c.s_lo, c.s_hi, c.B)
     raise ValueError(f"no weight class known for {type(combination).__name__}: declare weight_class(T, capacity) "
                      "on the rule, or give its class directly")
