@@ -55,10 +55,16 @@ def _exponent(rows: list[dict], key: str) -> float:
     return float(np.polyfit(x, y, 1)[0])
 
 
+def _said(row: dict, kind: str) -> dict:
+    print(f"  {kind} T={row['T']}: {row['status']} rho={row['rho']} solves={row['solves']} wall {row['wall']:.2f} s "
+          f"cpu {row['cpu']:.2f} s load {row['load']:.1f}", flush=True)
+    return row
+
+
 def class_certificates(quick: bool = False) -> dict:
     Ts = (1, 2, 4, 8) if quick else (1, 2, 4, 8, 16, 32)
-    warm = [_one(T, 0.5) for T in Ts]
-    cold = [_one(T, 0.5, cold=True) for T in Ts]
+    warm = [_said(_one(T, 0.5), "warm") for T in Ts]
+    cold = [_said(_one(T, 0.5, cold=True), "cold") for T in Ts if T <= 16]   # T = 32 cold: ~25 solves, see BENCHMARKS.md
     levers = []
     for name, kw in (("clarabel, our cliques", {}), ("clarabel, whole LMIs (its own decomposition)",
                                                    dict(decompose=False)), ("scs, our cliques", dict(solver="SCS"))):

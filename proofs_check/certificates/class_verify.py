@@ -19,22 +19,19 @@ polytope and any switching among them.
 :mod:`~memgd.proofs_check.certificates.lyapunov_model`, which knows nothing of lifting or
 Finsler) at every vertex of the class and at random interior points
 :math:`w = \sum_v \theta_v w_v` with the interpolated multipliers
-:math:`\lambda = \sum_v \theta_v \lambda_v` (mapped into the full list of ordered pairs, zeros
-for the pairs the certificate did not use).  It takes the vertices from the class itself, so a
+:math:`\lambda = \sum_v \theta_v \lambda_v` (on the certificate's pairs: the others carry zero multipliers).  It takes the vertices from the class itself, so a
 certifier that dropped one is refused.
 """
 
 from __future__ import annotations
 
-from itertools import permutations
-
 import numpy as np
 
 from memgd.proofs_check.certificates.class_model import LiftedClassModel
-from memgd.proofs_check.certificates.lyapunov_model import STAR, _step_model_cached, transient_constant
+from memgd.proofs_check.certificates.lyapunov_model import _step_model_cached, transient_constant
 from memgd.proofs_check.certificates.rules import ProofRules
 from memgd.proofs_check.certificates.verify import verify
-from memgd.proofs_check.certificates.weight_classes import WeightClass
+from memgd.proofs_check.certificates.weight_classes import WeightClass, describe_weights
 from memgd.theory.pattern import Pattern
 
 
@@ -88,7 +85,7 @@ def check_lifted(model: LiftedClassModel, vertices: np.ndarray, rho: float, P: n
         ev = float(np.linalg.eigvalsh(Qe)[-1]) / _scale(Qe)
         worst = max(worst, ev)
         if not ev < -eig_margin:
-            return out(f"vertex {v} {tuple(np.round(vertices[v], 6))}: lifted decrease eigenvalue {ev:.3g} "
+            return out(f"vertex {v} ({describe_weights(vertices[v])}): lifted decrease eigenvalue {ev:.3g} "
                        f"(scaled) not < -{eig_margin}")
     keep = m.norm_keep
     pos = {int(b): i for i, b in enumerate(keep)}
@@ -110,22 +107,16 @@ def check_lifted(model: LiftedClassModel, vertices: np.ndarray, rho: float, P: n
     return "", worst, ne, max_res
 
 
-def _uncached_model(mu, L, alpha, pattern, T):
-    """The unlifted step model without the lru cache (interior points have fresh weights: no reuse)."""
-    return _step_model_cached.__wrapped__(float(mu), float(L), float(alpha),
-                                          tuple(float(v) for v in pattern.dense_weights(T)))
+def _rules_on(pairs: tuple, norm_pairs: tuple) -> ProofRules:
+    """The unlifted step model (:mod:`~memgd.proofs_check.certificates.lyapunov_model`) on the certificate's
+    pairs only, uncached (interior points have fresh weights).  Pairs outside the certificate carry zero
+    multipliers, so leaving them out changes no matrix of the check, only its cost."""
 
+    def model(mu, L, alpha, pattern, T):
+        return _step_model_cached.__wrapped__(float(mu), float(L), float(alpha),
+                                              tuple(float(v) for v in pattern.dense_weights(T)), (pairs, norm_pairs))
 
-UNCACHED_RULES = ProofRules(model=_uncached_model, transient=transient_constant)
-
-
-def full_multipliers(T: int, pairs: tuple, lam: np.ndarray, *, top: int) -> np.ndarray:
-    """Place multipliers of ``pairs`` into the order of all ordered pairs of STAR, 0..top (zeros elsewhere)."""
-    full = list(permutations((STAR,) + tuple(range(top + 1)), 2))
-    index = {pr: i for i, pr in enumerate(full)}
-    out = np.zeros(len(full))
-    out[[index[pr] for pr in pairs]] = lam
-    return out
+    return ProofRules(model=model, transient=transient_constant)
 
 
 def cross_check(mu: float, L: float, alpha: float, wclass: WeightClass, rho: float, P: np.ndarray, p: np.ndarray,
@@ -137,17 +128,16 @@ def cross_check(mu: float, L: float, alpha: float, wclass: WeightClass, rho: flo
     W = wclass.weights
     if len(lam) != len(W):
         return f"the certificate has multipliers for {len(lam)} vertices, the class has {len(W)}"
-    full = np.array([full_multipliers(T, pairs, l, top=T + 1) for l in lam])
-    nu_full = full_multipliers(T, norm_pairs, nu, top=T)
+    rules = _rules_on(tuple(pairs), tuple(norm_pairs))
+    lam = np.array([np.asarray(v, dtype=np.float64) for v in lam])
     theta, inside = wclass.interior(rng, n_interior)
     thetas = np.vstack([np.eye(len(W)), theta])
     points = np.vstack([W, inside])
     pats = wclass.patterns()
     for k, (th, w) in enumerate(zip(thetas, points)):
         pat = pats[k] if k < len(W) else Pattern(tuple(range(T + 1)), tuple(w))
-        ver = verify(mu, L, alpha, (pat,), T, rho, P, p, (th @ full,), nu_full, eig_margin=eig_margin,
-                     rules=UNCACHED_RULES)
+        ver = verify(mu, L, alpha, (pat,), T, rho, P, p, (th @ lam,), nu, eig_margin=eig_margin, rules=rules)
         if not ver.ok:
             where = "vertex" if k < len(W) else "interior point"
-            return f"unlifted verifier at {where} {tuple(np.round(w, 6))}: {ver.reason}"
+            return f"unlifted verifier at {where} ({describe_weights(np.round(w, 6))}): {ver.reason}"
     return ""

@@ -140,6 +140,12 @@ class WeightClass:
         return bool(res.status == 0 and np.max(np.abs(A_eq @ res.x - b_eq)) <= tol * max(1.0, np.abs(V).max()))
 
 
+def describe_weights(w: Sequence[float]) -> str:
+    """The nonzero weights of a dense vector, e.g. ``"w0=1, w16=1"`` (``w_tau`` multiplies g_{k-tau})."""
+    parts = [f"w{t}={float(v):.6g}" for t, v in enumerate(w) if v != 0.0]
+    return ", ".join(parts) if parts else "all zero"
+
+
 def _pattern(w: np.ndarray) -> Pattern:
     ages = (0,) + tuple(int(t) for t in np.flatnonzero(w[1:]) + 1)
     return Pattern(ages, tuple(float(w[a]) for a in ages))
@@ -352,4 +358,4 @@ def polytope_class(vertices: Sequence[Sequence[float]] | Sequence[Pattern], T: i
 
 __all__ = ["WeightClass", "nonnegative_class", "theorem2_class", "theorem2_polygon", "age_mass_class",
            "age_mass_vertices", "signed_class", "signed_memory_vertices", "polytope_class", "hull_2d",
-           "MAX_VERTICES"]
+           "MAX_VERTICES", "describe_weights"]

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linprog
 
-from memgd.proofs_check.certificates.weight_classes import WeightClass
+from memgd.proofs_check.certificates.weight_classes import WeightClass, describe_weights
 from memgd.proofs_check.lower_bounds.pep import PEPBound, pep_lower_bound
 from memgd.proofs_check.lower_bounds.quadratic import (
     QuadraticWitness, fixed_pattern_lower_bound, switching_lower_bound, verify_witness,
@@ -112,7 +112,7 @@ def class_lower_bounds(mu: float, L: float, alpha: float, wclass: WeightClass, *
     order = np.argsort(-rates)
     iv = int(order[0])
     wv = fixed_pattern_lower_bound(mu, L, alpha, pats[iv])
-    bounds = [ClassBound("worst vertex", wv.rate, f"vertex {tuple(np.round(wclass.weights[iv], 6))}, h={wv.h:.6g}",
+    bounds = [ClassBound("worst vertex", wv.rate, f"vertex {describe_weights(wclass.weights[iv])}, h={wv.h:.6g}",
                          wv.verified)]
     b = pure_delay_mass(wclass)
     limit = None
@@ -132,7 +132,7 @@ def class_lower_bounds(mu: float, L: float, alpha: float, wclass: WeightClass, *
         r_in = np.atleast_1d(exact_rate(mu, L, alpha, ipats))
         j = int(np.argmax(r_in))
         wi = fixed_pattern_lower_bound(mu, L, alpha, ipats[j])
-        bounds.append(ClassBound("interior point", wi.rate, f"weights {tuple(np.round(inside[j], 4))}, h={wi.h:.6g}",
+        bounds.append(ClassBound("interior point", wi.rate, f"weights {describe_weights(np.round(inside[j], 4))}, h={wi.h:.6g}",
                                  wi.verified))
     sw: QuadraticWitness | None = None
     letters = tuple(pats[i] for i in order[: max(1, int(switching_letters))])
