@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from memgd.benchmarks import bench_autolyap, bench_class_certificates, campaigns, engine, footprint, others
+from memgd.benchmarks import bench_autolyap, bench_class_certificates, campaigns, engine, footprint, others, step_checks
 from memgd.benchmarks.timing import machine
 
 # name -> (run, report, description); the suite's wall time is skipped with --quick
@@ -23,6 +23,8 @@ BENCHMARKS = {
                       "engine on n=256 problems vs per-problem loops"),
     "scaling": (engine.scaling, engine.report_scaling, "per-step time as n, d, C grow 4x"),
     "tiny": (engine.tiny_overhead, engine.report_tiny, "per-step overhead on one problem, d=4"),
+    "step_checks": (step_checks.overhead, step_checks.report_overhead,
+                    "run with the per-step rule checks vs without, same batch (n=1024, d=64, C=10; n=4, d=4)"),
     "certificates": (others.certificates, others.report_certificates,
                      "time per certificate, T=1..4, and PEPit N=30"),
     "class_certificates": (bench_class_certificates.class_certificates,

@@ -29,6 +29,8 @@ from memgd.solvers.optimizers import (
 from memgd.solvers.reference_aggregation import ReferenceAggregation
 from memgd.solvers.selection import CriticalGradients, ReferenceCriticalGradients, Fifo, KeepOldest, RandomSubset, Scripted, SelectionRule
 from memgd.solvers.status import Status
+from memgd.solvers.declarations import DeclaredClass, declared_class, declared_nonnegative, declared_patterns
+from memgd.solvers.step_checks import RuleStepError
 
 __all__ = [
     "run", "RunResult", "RealizedConstants", "Trace", "Status",
@@ -45,4 +47,5 @@ __all__ = [
     "compare_optimizers", "ComparisonRow", "DEFAULT_STEPS", "format_rows",
     "tail_rate", "envelope_rate",
     "check_rules", "check_selection", "check_combination", "RuleCheckError", "RuleInterfaceError", "RuleValueError",
+    "RuleStepError", "declared_nonnegative", "declared_patterns", "declared_class", "DeclaredClass",
 ]

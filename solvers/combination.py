@@ -25,6 +25,13 @@ x-mean         (g + kappa pick) / 2   (x = min, median, max)
 With an empty memory (m = 0) or ``kappa == 0`` the direction is g itself (the
 reference skips aggregation then), so kappa = 0 is plain gradient descent bit
 for bit.
+
+Optional declarations (:mod:`memgd.solvers.declarations`): ``nonnegative_weights``
+(every weight >= 0 at every step: Theorem 2 applies) and ``weights_for_ages(ages)``
+(the weights of a step whose used gradients have those ages: the rule's patterns).
+Every rule here declares both where it can: the aggregations and fixed or by-age
+weights their patterns, and their sign from their parameters; random weights their
+sign only.
 """
 
 from __future__ import annotations
@@ -50,6 +57,9 @@ class CombinationConstants(NamedTuple):
 
 
 class CombinationRule(Protocol):
+    """What a combination rule must have; it may also declare ``nonnegative_weights: bool`` and
+    ``weights_for_ages(ages)`` (module doc and :mod:`memgd.solvers.declarations`)."""
+
     def weights(self, g: np.ndarray, mem: MemoryState, active: np.ndarray, k: int,
                 rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]: ...
 
@@ -88,6 +98,27 @@ class Aggregation:
     @property
     def _half(self) -> bool:
         return self.name == "mid" or self.name.endswith("-mean")
+
+    @property
+    def nonnegative_weights(self) -> bool:
+        """True iff kappa >= 0 (every weight is kappa or 1 times a positive scale)."""
+        return self.kappa >= 0
+
+    def weights_for_ages(self, ages: tuple[int, ...]) -> list[tuple[float, ...]]:
+        """(a, b_1..b_m) for m used gradients, computed as :meth:`weights` computes them;
+        a pick aggregation may pick any one of them (one vector per choice)."""
+        m = len(ages)
+        if self.kappa == 0.0 or m == 0:
+            return [(1.0,) + (0.0,) * m]
+        if self.name == "mean":
+            scale = 1.0 / (m + 1)
+            return [(scale,) + (self.kappa * scale,) * m]
+        half = 0.5 if self._half else 1.0
+        if self.name in ("sum", "mid"):
+            b = self.kappa / m * half
+            return [(half,) + (b,) * m]
+        b = self.kappa * half
+        return [(half,) + tuple(b if i == j else 0.0 for i in range(m)) for j in range(m)]
 
     def weights(self, g, mem, active, k, rng):
         n = g.shape[0]
@@ -158,6 +189,15 @@ class FixedWeights:
         object.__setattr__(self, "current", float(finite("current", self.current)))
         object.__setattr__(self, "memory", tuple(float(w) for w in finite("memory", self.memory).ravel()))
 
+    @property
+    def nonnegative_weights(self) -> bool:
+        return self.current >= 0 and all(w >= 0 for w in self.memory)
+
+    def weights_for_ages(self, ages: tuple[int, ...]) -> list[tuple[float, ...]]:
+        """The j-th youngest of the used ages gets ``memory[j]`` (0 past its end)."""
+        mem = self.memory
+        return [(self.current,) + tuple(mem[j] if j < len(mem) else 0.0 for j in range(len(ages)))]
+
     def weights(self, g, mem, active, k, rng):
         table = np.zeros(active.shape[1] + 1)
         count = min(len(self.memory), active.shape[1])
@@ -190,6 +230,14 @@ class AgeWeights:
             raise ValueError("by_age must have at least one entry (the current gradient's weight)")
         object.__setattr__(self, "by_age", w)
 
+    @property
+    def nonnegative_weights(self) -> bool:
+        return all(w >= 0 for w in self.by_age)
+
+    def weights_for_ages(self, ages: tuple[int, ...]) -> list[tuple[float, ...]]:
+        w = self.by_age
+        return [(w[0],) + tuple(w[t] if t < len(w) else 0.0 for t in ages)]
+
     def weights(self, g, mem, active, k, rng):
         table = np.asarray(self.by_age)
         ages = mem.ages(k)
@@ -217,6 +265,11 @@ class RandomWeights:
             finite(name, (lo, hi))
             if lo > hi:
                 raise ValueError(f"{name} must satisfy lower <= upper, got {(lo, hi)!r}")
+
+    @property
+    def nonnegative_weights(self) -> bool:
+        """a >= a_lo and b_c >= b_lo (the draws are lo + (hi - lo) u with u >= 0)."""
+        return self.a_bounds[0] >= 0 and self.b_bounds[0] >= 0
 
     def weights(self, g, mem, active, k, rng):
         (alo, ahi), (blo, bhi) = self.a_bounds, self.b_bounds

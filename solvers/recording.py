@@ -27,7 +27,11 @@ final      first and last value (n,)         last value (n,)            running 
 Minima and maxima are exact operations and every per-step value is computed by the
 same reductions in every mode, so the modes agree bit for bit on what they share.
 Ages are stored in the smallest signed integer type holding -1 (unused) and every age
-below K (:func:`age_dtype`).
+below K (:func:`age_dtype`), widened when a memory holds older gradients (a window
+pre-filled with T > K ages).
+
+The chunks also feed the run's per-step rule checks (:mod:`memgd.solvers.step_checks`),
+which reuse the values computed here.
 """
 
 from __future__ import annotations
@@ -56,19 +60,23 @@ class StepChunks:
     reductions run over contiguous rows of S, as a per-step ``b.sum(axis=1)`` would, so
     the chunk length changes no bit.  The chunk is at most 64 steps and its buffers
     at most about 16 MB.
+
+    With an ``audit`` (:class:`memgd.solvers.step_checks.StepAudit`) every chunk is also
+    checked, with the values computed for the sink.
     """
 
-    def __init__(self, steps: int, n: int, S: int, sink, ages_type: np.dtype):
+    def __init__(self, steps: int, n: int, S: int, sink, ages_type: np.dtype, audit=None):
         per_step = 8 * n + 17 * n * S  # a, b, used, born
         chunk = int(np.clip(_CHUNK_BYTES // max(per_step, 1), 1, min(_MAX_CHUNK, steps)))
         self.chunk = chunk
+        self.audit = audit
         if chunk > 1:  # a chunk of one step is reduced straight from the step's arrays: no buffers
             self.a = np.empty((chunk, n))
             self.b = np.empty((chunk, n, S))
             self.used = np.empty((chunk, n, S), dtype=bool)
             self.born = np.empty((chunk, n, S), dtype=np.int64)
         self.sink = sink
-        self.ages_type = ages_type
+        self.ages_type = np.dtype(ages_type)
         self.start = 0  # first step held in the buffers
         self.count = 0
 
@@ -97,8 +105,14 @@ class StepChunks:
         b_mass = np.abs(b).sum(axis=2)
         s = np.add(a, b.sum(axis=2))
         W = np.add(np.abs(a), b_mass)
+        nonzero = b != 0
+        inside = used & nonzero
+        if b.size and k0 + m - 1 - born.min() > np.iinfo(self.ages_type).max:
+            self.ages_type = np.promote_types(self.ages_type, age_dtype(k0 + m - born.min()))
         ages = np.full(b.shape, -1, dtype=self.ages_type)
-        np.copyto(ages, np.arange(k0, k0 + m)[:, None, None] - born, where=used & (b != 0), casting="unsafe")
+        np.copyto(ages, np.arange(k0, k0 + m)[:, None, None] - born, where=inside, casting="unsafe")
+        if self.audit is not None:
+            self.audit(k0, a, b, used, nonzero, ages, s, b_mass, W)
         self.sink(k0, s, b_mass, W, ages)
 
 
@@ -190,6 +204,8 @@ class StepHistory:
         self.s[rows] = s
         self.B[rows] = B
         self.W[rows] = W
+        if ages.dtype.itemsize > self.ages.dtype.itemsize:  # older gradients than K steps: widen
+            self.ages = self.ages.astype(ages.dtype)
         self.ages[rows] = ages
 
     def finish(self, nit: np.ndarray) -> dict:
@@ -258,12 +274,13 @@ class Recorder:
         self._step = None
         self._chunks = None
 
-    def memory(self, n: int, S: int) -> None:
+    def memory(self, n: int, S: int, audit=None) -> None:
+        """The memory's size S, once known; ``audit`` checks every step (:mod:`memgd.solvers.step_checks`)."""
         if self.mode == "full":
             self._step = StepHistory(self.steps, n, S)
         else:
             self._step = RunningConstants(self.steps, n, S, self.nit)
-        self._chunks = StepChunks(self.steps, n, S, self._step, age_dtype(self.steps))
+        self._chunks = StepChunks(self.steps, n, S, self._step, age_dtype(self.steps), audit)
 
     def distance(self, k: int, row: np.ndarray, live=None) -> None:
         self._distance.put(k, row, live)
@@ -273,6 +290,10 @@ class Recorder:
 
     def weights(self, k: int, a, b, used, born) -> None:
         self._chunks.add(k, a, b, used, born)
+
+    def flush(self) -> None:
+        """Reduce (and check) the steps buffered so far, now."""
+        self._chunks.flush()
 
     def finish(self) -> dict:
         """The RunResult fields this mode keeps (None for the others)."""

@@ -67,6 +67,15 @@ class ReferenceAggregation:
         """Whether picks rescale the stored gradient (a pick aggregation with kappa not in {0, 1})."""
         return self._which in PICKS and self.kappa not in (0.0, 1.0)
 
+    @property
+    def nonnegative_weights(self) -> bool:
+        """True iff kappa >= 0 (weights 1 or 1/2 on g_k, kappa^m times a positive scale on the memory)."""
+        return self.kappa >= 0
+
+    def weights_for_ages(self, ages: tuple[int, ...]):
+        """As :class:`Aggregation`, except with in-place kappa (the weight kappa^m depends on the history: None)."""
+        return None if self.in_place else Aggregation(self.name, self.kappa).weights_for_ages(ages)
+
     def weights(self, g: np.ndarray, mem: MemoryState, active: np.ndarray, k: int,
                 rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         if self._which not in PICKS or self.kappa == 0.0 or active.shape[1] == 0:

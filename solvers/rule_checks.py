@@ -30,6 +30,12 @@ combination rule
     numbers with s_lo <= s_hi, B >= 0 and W >= 0.  Theorem 1 further needs s_lo > 0;
     that is checked where the theorem is used (``verify_rule``), not here, since a
     rule with s_lo <= 0 may still be run.
+optional declarations (:mod:`memgd.solvers.declarations`)
+    ``nonnegative_weights`` a bool (the probe's weights must then be >= 0);
+    ``weights_for_ages`` (combination) and ``recurrent_ages`` (selection) methods.
+
+These probes run once, at the door; :mod:`memgd.solvers.step_checks` checks the same
+things, and the declarations, at every step of every run.
 
 The probes use their own ``numpy.random.Generator`` (the caller's stream is not
 touched) and their own memory; a rule that keeps state outside its
@@ -83,6 +89,22 @@ def _require_attributes(kind: str, rule, attributes: tuple[str, ...], methods: t
         if not callable(getattr(rule, m)):
             raise RuleInterfaceError(f"{kind} rule {_name(rule)}: {m} must be a method, "
                                      f"got {type(getattr(rule, m)).__name__}")
+
+
+def _optional_methods(kind: str, rule, methods: tuple[str, ...]) -> None:
+    for m in methods:
+        if hasattr(rule, m) and getattr(rule, m) is not None and not callable(getattr(rule, m)):
+            raise RuleInterfaceError(f"{kind} rule {_name(rule)}: the optional declaration {m} must be a method, "
+                                     f"got {type(getattr(rule, m)).__name__}")
+
+
+def _declared_sign(rule) -> bool:
+    """``nonnegative_weights`` if declared: a bool (True / False), anything else is refused."""
+    value = getattr(rule, "nonnegative_weights", False)
+    if not isinstance(value, (bool, np.bool_)):
+        raise RuleInterfaceError(f"combination rule {_name(rule)}: nonnegative_weights must be a bool (True declares "
+                                 f"every weight >= 0 at every step), got {type(value).__name__} {value!r}")
+    return bool(value)
 
 
 def _size(kind: str, rule, attribute: str, *, allow_none: bool = False) -> int | None:
@@ -160,6 +182,7 @@ def _probe_selection(rule) -> tuple[MemoryState, int]:
     slots = _size(kind, rule, "slots")
     capacity = _size(kind, rule, "capacity")
     _size(kind, rule, "max_age", allow_none=True)
+    _optional_methods(kind, rule, ("recurrent_ages",))
     n, d = PROBE_PROBLEMS, PROBE_DIM
     steps = min(slots, 4) + 2
     grads = _probe_gradients(n, d, steps)
@@ -185,7 +208,7 @@ def _probe_memory(capacity: int) -> tuple[MemoryState, np.ndarray]:
     return mem, mem.filled.copy()
 
 
-def _check_weights(rule, out, mem: MemoryState, active: np.ndarray, k: int) -> None:
+def _check_weights(rule, out, mem: MemoryState, active: np.ndarray, k: int, nonnegative: bool = False) -> None:
     n, S = active.shape
     call = f"weights(g, mem, active, k={k}, rng)"
     if not (isinstance(out, tuple) and len(out) == 2):
@@ -205,6 +228,9 @@ def _check_weights(rule, out, mem: MemoryState, active: np.ndarray, k: int) -> N
     if np.any((out[1] != 0) & ~active):
         raise RuleValueError(f"combination rule {_name(rule)}: {call} returned a nonzero b on a slot that is not "
                              "active; b must be zero outside the used slots")
+    if nonnegative and (np.any(out[0] < 0) or np.any(out[1] < 0)):
+        raise RuleValueError(f"combination rule {_name(rule)}: {call} returned a negative weight, but the rule "
+                             "declares nonnegative_weights = True")
 
 
 def check_declared_constants(rule, capacity: int) -> CombinationConstants:
@@ -254,13 +280,15 @@ def check_combination(rule, capacity: int, *, memory: MemoryState | None = None,
     if isinstance(capacity, bool) or not isinstance(capacity, numbers.Integral) or capacity < 0:
         raise ValueError(f"capacity must be an integer >= 0, got {capacity!r}")
     declared = check_declared_constants(rule, int(capacity))
+    nonnegative = _declared_sign(rule)
+    _optional_methods(kind, rule, ("weights_for_ages",))
     mem, full = _probe_memory(int(capacity)) if memory is None else (memory, memory.filled.copy())
     # at most ``capacity`` used slots per problem: the first ones filled
     full &= np.cumsum(full, axis=1) <= capacity
     g = _probe_gradients(full.shape[0], mem.grads.shape[2], 1)[0]
     rng = np.random.default_rng(_PROBE_SEED)
     for active in (full, np.zeros_like(full)):
-        _check_weights(rule, rule.weights(g.copy(), mem, active.copy(), k, rng), mem, active, k)
+        _check_weights(rule, rule.weights(g.copy(), mem, active.copy(), k, rng), mem, active, k, nonnegative)
     return declared
 
 

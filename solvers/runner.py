@@ -41,6 +41,7 @@ from memgd.solvers.rule_checks import check_rules
 from memgd.solvers.recording import RECORD_MODES, Recorder, age_dtype
 from memgd.solvers.selection.base import SelectionRule
 from memgd.solvers.status import Status
+from memgd.solvers.step_checks import RunCall, StepAudit, step_types_ok
 from memgd.solvers.validation import batch_array, integer_at_least, nonnegative, one_of, per_problem, positive
 
 
@@ -139,6 +140,25 @@ class RunResult:
         return [Status(int(s)) for s in self.status]
 
 
+def _check_problems(problems) -> None:
+    """``problems`` must be a ProblemBatch: a clear TypeError before any work, not an AttributeError later."""
+    if not isinstance(problems, ProblemBatch):
+        raise TypeError(
+            f"problems must be a memgd.solvers.ProblemBatch (n problems with known optima: make_quadratics, "
+            f"make_tilted, make_finite_sums, problem_from_functions, quadratic_problem, or a subclass of your own), "
+            "got " + ("None" if problems is None else type(problems).__name__ + (f" {problems!r}" if np.isscalar(problems)
+                                                                               else "")))
+
+
+def _run_call(problems, alpha, rng_arg, start_state: dict | None, x0, options: dict) -> RunCall:
+    """What a reproducer of this run needs (:mod:`memgd.solvers.step_checks`): the seed, or the
+    generator's state before the run drew anything."""
+    defaults = dict(tol=1e-10, blowup=1e8, batch_size=None, base=None, weight_decay=None, record="full")
+    text = "".join(f", {name}={value!r}" for name, value in options.items() if value != defaults[name])
+    return RunCall(f"{type(problems).__name__} with n={problems.n}, d={problems.d}", alpha,
+                   int(rng_arg) if start_state is None else start_state, x0 is not None, text)
+
+
 def _resolve_rng(rng) -> np.random.Generator:
     if isinstance(rng, np.random.Generator):
         return rng
@@ -163,6 +183,7 @@ def run(
     trace: bool = False,
     weight_decay: WeightDecay | float | None = None,
     record: str = "full",
+    step_checks: bool = True,
 ) -> RunResult:
     """Run a fixed-memory gradient method on every problem of the batch.
 
@@ -185,14 +206,25 @@ def run(
         per-step history; ``"summary"`` the distances r_k per step, the last gap and the realized
         constants; ``"final"`` only the final state, first and last distances and gap, and the
         realized constants (computed on the fly).  Shared fields agree bit for bit across modes.
+    step_checks : check the rules at every step (default; :mod:`memgd.solvers.step_checks`): their
+        outputs' shapes, capacity, finiteness, and their declared constants, sign and ages.  A rule
+        that breaks them raises :class:`~memgd.solvers.step_checks.RuleStepError` naming the rule, the
+        method, the step and the problem, with a reproducer.  False skips them (for benchmarks).
+
+    ``TypeError`` if ``problems`` is not a ProblemBatch, ``ValueError`` for a bad parameter and
+    :class:`~memgd.solvers.rule_checks.RuleCheckError` for a broken rule, all before any step.
     """
-    check_rules(selection, combination)  # a user's rule fails here, at once, naming what is wrong
+    _check_problems(problems)
+    rng_arg = rng
+    given = dict(tol=tol, blowup=blowup, batch_size=batch_size, base=base, weight_decay=weight_decay, record=record)
+    declared = check_rules(selection, combination)  # a user's rule fails here, at once, naming what is wrong
     n, d = problems.n, problems.d
     alpha = positive("alpha", per_problem("alpha", alpha, n))
     steps = integer_at_least("steps", steps, 1)
     tol = float(nonnegative("tol", tol))
     blowup = float(positive("blowup", blowup))
     rng = _resolve_rng(rng)
+    start_state = rng.bit_generator.state if step_checks and not isinstance(rng_arg, (int, np.integer)) else None
     one_of("record", record, RECORD_MODES)
     if trace and record != "full":
         raise ValueError(f"trace=True needs record='full', got record={record!r}")
@@ -223,6 +255,9 @@ def run(
     status = np.full(n, int(Status.MAX_STEPS))
     nit = np.full(n, K)
     rec = Recorder(record, K, r0, nit)
+    audit = None
+    if step_checks:
+        audit = StepAudit(selection, combination, declared, nit, _run_call(problems, alpha, rng_arg, start_state, x0, given))
     running = np.ones(n, dtype=bool)
     all_running = True
     blow_r = blowup * r0
@@ -249,12 +284,21 @@ def run(
             g = g_raw + wd.coeff * x if decayed_gradient else g_raw
             if mem is None:
                 mem = selection.init(g)
+                if audit is not None:
+                    audit.memory(n, int(selection.slots), d)
+                    audit.memory_returned(k, mem, "init")
                 S = mem.slots
-                rec.memory(n, S)
+                shape = (n, S)
+                rec.memory(n, S, audit)
                 if trace:
                     tr = tr._replace(b=np.full((K, n, S), np.nan), slot_ages=np.full((K, n, S), -1, dtype=age_dtype(K)))
             used = selection.active(mem, k, rng)
             a, b = combination.weights(g, mem, used, k, rng)
+            if audit is not None:
+                if not step_types_ok(used, a, b, n, shape):
+                    audit.step_types(k, used, a, b, mem)
+                if used is not mem.filled and (used > mem.filled).any():
+                    audit.empty_slots(k, used, mem.filled, running)
             dk = direction(g, mem, a, b)
             if decayed_direction:
                 dk = dk + wd.coeff * x
@@ -264,12 +308,15 @@ def run(
                 tr.directions[k] = np.where(live, dk, np.nan)
                 tr.a[k] = np.where(running, a, np.nan)
                 tr.b[k] = np.where(live, b, np.nan)
-                tr.slot_ages[k] = np.where(live & mem.filled, mem.ages(k), -1)
+                tr = _trace_ages(tr, k, np.where(live & mem.filled, mem.ages(k), -1))
             rec.weights(k, a, b, used, mem.born)
             if rank_raw:
-                mem = _insert_ranked_by_raw(selection, mem, g_raw, g, k, rng)
+                new_mem = _insert_ranked_by_raw(selection, mem, g_raw, g, k, rng)
             else:
-                mem = selection.insert(mem, g, k, rng)
+                new_mem = selection.insert(mem, g, k, rng)
+            if audit is not None and new_mem is not mem:
+                audit.memory_returned(k, new_mem)
+            mem = new_mem
             delta, opt_state = base.step(dk, opt_state, alpha, k)
             x_new = x + delta
             r_new = problems.distance(x_new)
@@ -296,6 +343,8 @@ def run(
             status[diverged] = int(Status.DIVERGED)
             status[converged] = int(Status.CONVERGED)
             nit[diverged | converged] = k + 1
+            if audit is not None and diverged.any():
+                rec.flush()  # a rule's non-finite weight is named at its step, not as the method's divergence
             running &= ~(diverged | converged)
             all_running = bool(running.all())
             if not running.any():
@@ -312,6 +361,14 @@ def run(
                      for i in range(n))
     return RunResult(constants=constants, status=status, nit=nit, message=messages, x=x, alpha=alpha, trace=tr,
                      record=record, constants_source=source, **kept)
+
+
+def _trace_ages(tr: Trace, k: int, row: np.ndarray) -> Trace:
+    """Store step k's slot ages in the trace, widening its integer type for gradients older than K steps."""
+    if row.size and row.max() > np.iinfo(tr.slot_ages.dtype).max:
+        tr = tr._replace(slot_ages=tr.slot_ages.astype(np.promote_types(tr.slot_ages.dtype, age_dtype(row.max() + 1))))
+    tr.slot_ages[k] = row
+    return tr
 
 
 def _insert_ranked_by_raw(selection, mem, g_raw, g, k, rng):

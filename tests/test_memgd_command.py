@@ -92,6 +92,26 @@ def test_verify_a_dotted_module_from_the_working_directory(rules_file, monkeypat
     assert main(["verify", "my_rules:good", "--max-examples", "2"]) == 0
 
 
+def test_verify_a_file_that_imports_a_sibling_module(tmp_path, monkeypatch, capsys):
+    """``memgd verify FOLDER/FILE.py:NAME`` from another working directory: the file imports a
+    module beside it, as it would when run as ``python FOLDER/FILE.py``."""
+    folder, elsewhere = tmp_path / "rules", tmp_path / "elsewhere"
+    folder.mkdir(), elsewhere.mkdir()
+    (folder / "sibling_weights_19.py").write_text("WEIGHTS = (0.3, -0.2)\n")
+    (folder / "uses_sibling.py").write_text(textwrap.dedent('''
+        from memgd.solvers import Fifo, FixedWeights
+        from sibling_weights_19 import WEIGHTS
+
+        good = (Fifo(2), FixedWeights(1.0, WEIGHTS))
+    '''))
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    monkeypatch.delitem(sys.modules, "sibling_weights_19", raising=False)
+    monkeypatch.delitem(sys.modules, "uses_sibling", raising=False)
+    assert main(["verify", f"{folder / 'uses_sibling.py'}:good", "--max-examples", "2"]) == 0, capsys.readouterr().err
+    assert "2 examples" in capsys.readouterr().out
+
+
 def test_the_console_script_is_installed_and_runs():
     script = Path(sys.executable).with_name("memgd")
     done = subprocess.run([str(script), "--version"], capture_output=True, text=True, timeout=60)

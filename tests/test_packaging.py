@@ -5,15 +5,19 @@ setuptools, no network) from a copy of the sources in a temporary folder, so the
 gets no ``build/`` folder.  Checked: every installed file lies under ``memgd/`` or the
 dist-info; every ``.py`` module of the source folders is in the wheel at its ``memgd.*``
 place (a subpackage missing from pyproject's explicit ``packages`` list fails here);
-``py.typed`` ships; the ``memgd`` console script is declared.
+``py.typed`` ships; the ``memgd`` console script is declared; and the unpacked wheel is what
+Python imports when started in the checkout's root (no partial ``memgd/`` folder there to
+shadow it: the root package's source folder is ``cli/``).
 """
 
 from __future__ import annotations
 
 import configparser
+import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tomllib
 import zipfile
 from pathlib import Path, PurePosixPath
@@ -24,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 # installed package -> source folder, as pyproject's [tool.setuptools.package-dir] says
 PACKAGE_DIR = PYPROJECT["tool"]["setuptools"]["package-dir"]
-SOURCE_FOLDERS = ("solvers", "theory", "proofs_check", "figures", "benchmarks", "memgd")
+SOURCE_FOLDERS = ("solvers", "theory", "proofs_check", "figures", "benchmarks", "cli")
 
 
 def _source_modules() -> dict[str, Path]:
@@ -90,3 +94,26 @@ def test_console_script_memgd_is_declared(wheel):
     entry_points = configparser.ConfigParser()
     entry_points.read_string(wheel.read(f"{info}/entry_points.txt").decode())
     assert entry_points["console_scripts"]["memgd"].strip() == "memgd.cli:main"
+
+
+def test_the_installed_wheel_is_imported_from_the_checkout_root(wheel, tmp_path):
+    """A non-editable install used from the checkout's root: ``python -c`` puts the working
+    directory first on sys.path, so a ``memgd/`` folder there (the old layout kept the CLI in
+    one) would shadow the installed package and ``memgd.solvers`` would be missing.
+
+    The wheel is unpacked into a target folder (what pip does for a pure wheel).  ``-S`` skips
+    site-packages' .pth files, hence this venv's editable-install finder; the dependencies come
+    from site-packages through PYTHONPATH, after the target folder.
+    """
+    target = tmp_path / "target"
+    wheel.extractall(target)
+    paths = sysconfig.get_paths()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}  # e.g. PYTHONSAFEPATH
+    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys([str(target), paths["purelib"], paths["platlib"]]))
+    code = "import sys, memgd, memgd.solvers; print(repr(sys.path[0])); print(memgd.__file__)"
+    done = subprocess.run([sys.executable, "-S", "-c", code], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    first, where = done.stdout.split("\n")[:2]
+    assert first == "''"  # the checkout's root was searched first: the check is not vacuous
+    assert Path(where).is_relative_to(target)

@@ -1,5 +1,6 @@
 """Problems from user functions and real data: x*, mu, L as stated, estimates flagged everywhere."""
 
+import re
 import sys
 
 import numpy as np
@@ -164,3 +165,127 @@ def test_breast_cancer_problem():
     assert np.linalg.norm(P.grad(P.x_star), axis=1).max() <= 1e-12
     res = run(P, CriticalGradients(10, 0.7), Aggregation("sum"), 0.5 / P.L, 200, record="final")
     assert np.all(res.final_distance < res.initial_distance)
+
+
+# -- refused input: concave, kinked, a gradient that is not f's, mu and L the gradient contradicts --------
+
+A_OWN = np.diag([1.0, 4.0, 9.0])  # the README's own problem: Hessian A + diag(sech^2(x - 1)) in (1, 10]
+
+
+def _own_value(x):
+    return 0.5 * x @ A_OWN @ x + np.sum(np.log(np.cosh(x - 1.0)))
+
+
+def _own_grad(x):
+    return A_OWN @ x + np.tanh(x - 1.0)
+
+
+@pytest.mark.parametrize("x0", [np.ones(3), np.zeros(3)], ids=["downhill", "at-the-maximum"])
+@pytest.mark.parametrize("constants", [dict(mu=1.0, L=9.0), dict(estimate=True)], ids=["given", "estimated"])
+def test_a_concave_function_is_refused(x0, constants):
+    """Before the fix the solve of -1/2 x'Ax returned its maximum 0 as x*; started at the maximum
+    the solve does not move, so only the curvature around x0 can tell."""
+    with pytest.raises(ValueError, match=r"is -\d[\d.]* between x0 - h v and x0 \+ h v .*negative: f is not convex"):
+        problem_from_functions(lambda x: -0.5 * x @ A_OWN @ x, lambda x: -A_OWN @ x, x0, **constants)
+
+
+def test_a_solve_that_ends_above_f_x0_is_refused(monkeypatch):
+    """The descent check on its own (the curvature checks, which refuse this f first, switched off):
+    the Newton polish takes a concave quadratic to its maximum."""
+    from memgd.solvers.problems import user
+
+    monkeypatch.setattr(user, "check_point", lambda *args, **kwargs: None)
+    monkeypatch.setattr(user, "check_path", lambda *args, **kwargs: None)
+    with pytest.raises(ValueError, match=r"ended at f\(x\*\) = (\S+) > f\(x0\) = -7: f is not convex") as err:
+        user.problem_from_functions(lambda x: -0.5 * x @ A_OWN @ x, lambda x: -A_OWN @ x, np.ones(3), mu=1.0, L=9.0)
+    assert abs(float(re.search(r"f\(x\*\) = (\S+) >", str(err.value)).group(1))) < 1e-12  # the maximum, f = 0
+
+
+@pytest.mark.parametrize("L", [2.0, 1e6])
+def test_a_kink_is_refused_whatever_L_is_claimed(L):
+    """f = 1/2 ||x||^2 + |x_1 - 1/2| is 1-strongly convex with its minimizer on the kink: the
+    solver's iterates close in on it from both sides, and their secant curvature grows like
+    2 / |step| (the gradient jumps by 2 across the kink), past any L."""
+    def value(x):
+        return 0.5 * x @ x + abs(x[0] - 0.5)
+
+    def grad(x):
+        return x + np.array([np.sign(x[0] - 0.5), 0.0, 0.0])
+
+    with pytest.raises(ValueError, match=r"of the x\* solve, above the given L = .*a kink"):
+        problem_from_functions(value, grad, np.ones(3), mu=1.0, L=L)
+
+
+@pytest.mark.parametrize("constants, words", [
+    # along g(0) / ||g(0)|| = -(1, 1, 1) / sqrt(3): v'H(0)v = (1 + 4 + 9) / 3 + sech^2(1)
+    (dict(mu=1.0, L=5.0), f"is {14 / 3 + 1 / np.cosh(1.0) ** 2:.6g} between x0 - h v and x0 + h v (v: the gradient's "
+                          "direction (random where grad vanishes)), above the given L = 5"),
+    # along the Hessian's bottom eigenvector e_1 at 0: 1 + sech^2(1)
+    (dict(mu=1.5, L=10.0), f"is {1 + 1 / np.cosh(1.0) ** 2:.6g} between x0 - h v and x0 + h v (v: the Hessian's "
+                           "approximate bottom eigenvector), below the given mu = 1.5"),
+])
+def test_constants_the_gradient_contradicts_are_refused_with_the_measured_curvature(constants, words):
+    """The README's own problem with L or mu misstated: the message gives the curvature measured,
+    here the Hessian's along the probe (the secant over +-h differs by O(h^2) ~ 1e-10)."""
+    with pytest.raises(ValueError) as err:
+        problem_from_functions(_own_value, _own_grad, np.zeros(3), **constants)
+    assert words in str(err.value)
+
+
+@pytest.mark.parametrize("grad", [
+    lambda x: A_OWN @ x + np.tanh(x + 1.0),         # a sign slip inside
+    lambda x: 2.0 * (A_OWN @ x + np.tanh(x - 1.0)),  # twice the gradient (its curvature within L = 20)
+], ids=["sign-slip", "doubled"])
+def test_a_gradient_that_is_not_f_s_is_refused(grad):
+    with pytest.raises(ValueError, match=r"grad is not the gradient of value at x0"):
+        problem_from_functions(_own_value, grad, np.zeros(3), mu=1.0, L=20.0)
+
+
+@pytest.mark.parametrize("d, kappa, far", [(1, 1.0, 0.0), (5, 1e3, 1e3), (40, 1e7, 1e6)])
+def test_quadratics_with_attained_bounds_pass_far_from_the_origin(d, kappa, far):
+    """mu and L equal to A's extreme eigenvalues (attained along the probes at x* to rounding),
+    f = 1/2 x'Ax - b'x written out with x* = c far away (the rounding of g grows with L ||c||):
+    the rounding allowances must cover it, and the solve must land on c."""
+    from memgd.solvers.problems import make_quadratics
+
+    rng = np.random.default_rng(7)
+    Q = make_quadratics(2, d, 1.0, kappa, spectrum_kind="uniform", rng=rng)
+    c = far * rng.standard_normal((2, d))
+    b = np.einsum("nij,nj->ni", Q.A, c)
+    P = problem_from_functions(lambda X: 0.5 * np.einsum("ni,nij,nj->n", X, Q.A, X) - np.einsum("ni,ni->n", b, X),
+                               lambda X: np.einsum("nij,nj->ni", Q.A, X) - b,
+                               c + rng.standard_normal((2, d)), mu=Q.mu, L=Q.L, batched=True)
+    assert np.all(np.linalg.norm(P.x_star - c, axis=1) <= P.x_star_error + 1e-12 * (1 + far) * kappa)
+
+
+@pytest.mark.parametrize("family", ["logistic", "huber"])
+def test_tilted_problems_with_their_exact_constants_pass(family):
+    """Non-quadratic problems whose mu and L hold globally by construction (the Huber family's
+    curvature equals L on a whole region), started near and far from x*."""
+    from memgd.solvers.problems import make_tilted
+
+    rng = np.random.default_rng(8)
+    for d, kappa in [(1, 10.0), (20, 1e4)]:
+        P = make_tilted(2, d, 1.0, kappa, family=family, rng=rng, scale=0.1)
+        for spread in (0.0, 10.0):
+            x0 = P.x_star + spread * rng.standard_normal((2, d))
+            problem_from_functions(P.value, P.grad, x0, mu=P.mu, L=P.L, batched=True)
+
+
+def test_a_curvature_jump_inside_mu_L_passes_at_the_edge_of_the_gradient_check():
+    """f = 1/2 c(x_1) x_1^2 + mu/2 (x_2 - 1)^2 with c = L for x_1 > 0, mu otherwise: C^1, mu-strongly
+    convex and L-smooth, its curvature jumping at x_1 = 0.  Along e_1 at x0 = 0 (the probe's top
+    eigenvector: the difference Hessian there is (L + mu)/2 along e_1) f(h e_1) - f(-h e_1) -
+    <g(0), 2 h e_1> = (L - mu) h^2 / 2 exactly, the end of the interval the bounds allow."""
+    mu, L = 1.0, 10.0
+
+    def value(x):
+        return 0.5 * (L if x[0] > 0 else mu) * x[0] ** 2 + 0.5 * mu * (x[1] - 1.0) ** 2
+
+    def grad(x):
+        return np.array([(L if x[0] > 0 else mu) * x[0], mu * (x[1] - 1.0)])
+
+    P = problem_from_functions(value, grad, np.zeros(2), mu=mu, L=L)
+    np.testing.assert_allclose(P.x_star[0], [0.0, 1.0], atol=1e-12)
+    with pytest.raises(ValueError, match="below the given mu = 2"):  # the flat side contradicts mu = 2
+        problem_from_functions(value, grad, np.zeros(2), mu=2.0, L=L)

@@ -5,9 +5,10 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from memgd.proofs_check import RuleViolation, verify_rule
+from memgd.proofs_check import verify_rule
 from memgd.solvers import CombinationConstants, Fifo, FixedWeights
 from memgd.solvers.memory import MemoryState, empty_memory, write_slot
+from memgd.solvers.step_checks import RuleStepError
 
 
 @dataclass(frozen=True)
@@ -55,13 +56,18 @@ class Overclaiming:
         return CombinationConstants(1.0, 1.0, 0.0, 1.0)
 
 
-def test_a_rule_that_misdeclares_its_constants_is_caught_with_a_reproducer():
-    with pytest.raises(RuleViolation) as caught:
+def test_a_rule_that_misdeclares_its_constants_is_caught_at_once_with_a_reproducer():
+    """The run checks every step against the declared constants: the lie is the rule's bug, raised on the
+    first example (no shrinking), with a reproducer that rebuilds the drawn problems and fails the same way."""
+    with pytest.raises(RuleStepError) as caught:
         verify_rule(Fifo(0), Overclaiming(), max_examples=20, shrink_seconds=3.0)
-    example = caught.value.example
-    assert any("declared bound" in p for p in example.problems)
-    assert any("a priori bound" in p for p in example.problems)
-    assert "ProblemSpec(" in example.reproducer
+    error = caught.value
+    assert (error.step, error.problem, error.method) == (0, 0, "weights")
+    assert "Overclaiming()" in str(error) and "s = a + sum(b) = 0.1" in str(error) and "s_lo = 1.0" in str(error)
+    assert "ProblemSpec(" in error.reproducer
+    with pytest.raises(RuleStepError) as again:
+        exec(error.reproducer, {})
+    assert again.value.what == error.what
 
 
 def test_no_admissible_step_is_a_value_error():

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from memgd.solvers import AgeWeights, Aggregation, FixedWeights, RunResult
+from memgd.solvers import RunResult
+from memgd.solvers.declarations import declared_nonnegative as _declared_nonnegative
 from memgd.theory.constants import best_bound
 
 EPS = np.finfo(float).eps
@@ -87,15 +88,12 @@ def realized_nonnegative(result: RunResult) -> np.ndarray:
 def declared_nonnegative(combination) -> bool:
     """Whether a combination rule declares nonnegative weights (False when it cannot say).
 
-    Aggregations: kappa >= 0; FixedWeights: every weight >= 0; AgeWeights: every table entry >= 0.
+    Read from the rule's ``nonnegative_weights`` declaration (:mod:`memgd.solvers.declarations`),
+    the same for the shipped rules (an aggregation with kappa >= 0, fixed or by-age weights
+    all >= 0, random weights with lower bounds >= 0) and a user's; every run checks it at
+    every step (:mod:`memgd.solvers.step_checks`).
     """
-    if isinstance(combination, Aggregation):
-        return combination.kappa >= 0
-    if isinstance(combination, FixedWeights):
-        return combination.current >= 0 and all(w >= 0 for w in combination.memory)
-    if isinstance(combination, AgeWeights):
-        return all(w >= 0 for w in combination.by_age)
-    return False
+    return _declared_nonnegative(combination)
 
 
 def check_realized(result: RunResult, problems, *, theorem_2: bool = False) -> BoundCheck:

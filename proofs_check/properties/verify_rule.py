@@ -10,15 +10,24 @@ selection).  One run is then checked three ways:
    bound their ages);
 2. *a posteriori*: the same with the constants measured on the run, wherever
    Theorem 1 or 1b applies to them;
-3. *declarations*: the measured constants lie within the declared ones.
+3. *declarations*: the run itself checks at every step that the rule keeps its
+   interface and its declarations (constants, ``max_age``, ``nonnegative_weights``;
+   :mod:`memgd.solvers.step_checks`), and the steps from ``max_age`` on are compared
+   with the declared recurrent patterns, if any
+   (:mod:`memgd.proofs_check.properties.pattern_check`).
 
 Checks 1 and 2 are made twice: with Theorems 1 / 1b alone, and with Theorem 2
 admitted (docs/math/theorem2.md) where the weights are nonnegative (declared by the
-rule for 1, measured on the run for 2); :math:`\alpha_{\max}` is the largest of the
-theorems' admissible steps, so Theorem 2's own range of steps is exercised.
+rule's ``nonnegative_weights`` for 1, measured on the run for 2); :math:`\alpha_{\max}`
+is the largest of the theorems' admissible steps, so Theorem 2's own range of steps is
+exercised.
 
-A failure is shrunk by hypothesis to a minimal example and raised as
-:class:`RuleViolation`, whose ``reproducer`` regenerates it exactly.
+A rule that breaks its interface or a declaration has a bug, whatever the theorem says:
+that is raised at once, on the first example where it shows, as
+:class:`~memgd.solvers.step_checks.RuleStepError` naming the rule, the method, the step and
+the problem, with a reproducer (no shrinking).  A failure of the bound is shrunk by
+hypothesis to a minimal example and raised as :class:`RuleViolation`, whose
+``reproducer`` regenerates it exactly.
 """
 
 from __future__ import annotations
@@ -32,14 +41,14 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from memgd.proofs_check.properties.bound_check import check_declared, check_realized, declared_nonnegative
+from memgd.proofs_check.properties.pattern_check import check_declared_patterns
 from memgd.proofs_check.properties.strategies import FAMILIES, ProblemSpec, problem_specs, step_fractions
 from memgd.solvers import run
 from memgd.solvers.rule_checks import check_rules
+from memgd.solvers.step_checks import RuleStepError, RunCall, reproducer
 from memgd.solvers.validation import integer_at_least, nonnegative
 from memgd.theory.constants import alpha_max
 from memgd.theory.constants2 import alpha_max2
-
-_TOL = 1e-12
 
 
 @dataclass(frozen=True)
@@ -51,8 +60,8 @@ class Example:
     alpha: float
     steps: int
     seed: int
-    a_priori_slack: float      # nan when the rule declares no age bound
-    a_posteriori_slack: float  # nan when the realized constants make the theorem vacuous
+    a_priori_slack: float      # nan when the rule declares no age bound, or Theorems 1, 1b (and 2) are vacuous
+    a_posteriori_slack: float  # nan when the realized constants make Theorems 1, 1b and 2 vacuous
     realized: dict
     problems: list[str] = field(default_factory=list)  # what went wrong, empty when all held
     theorem_2_slack: float = float("nan")  # smallest slack where Theorem 2 was the bound checked (nan: never)
@@ -68,8 +77,8 @@ class Example:
 @dataclass(frozen=True)
 class VerifyReport:
     examples: int
-    a_priori_checked: int
-    a_posteriori_checked: int
+    a_priori_checked: int      # examples where a bound with the declared constants applied (Theorem 1, 1b or 2)
+    a_posteriori_checked: int  # examples where a bound with the realized constants applied
     smallest_slack: float
     realized_ranges: dict
     theorem_2_checked: int = 0  # examples on which Theorem 2 was the bound checked (a priori or a posteriori)
@@ -109,7 +118,11 @@ def check_example(selection, combination, spec: ProblemSpec, fraction: float, *,
         return None
     alpha = fraction * top
     problems = spec.build()
-    result = run(problems, selection, combination, alpha, steps, rng=seed, tol=1e-10)
+    try:
+        result = run(problems, selection, combination, alpha, steps, rng=seed, tol=1e-10)
+    except RuleStepError as error:
+        raise error.with_problems(_problems_code(spec)) from None
+    _check_patterns(result, selection, combination, spec, alpha, seed)
     issues = []
     post = check_realized(result, problems)
     if post.any_violation:
@@ -135,22 +148,41 @@ def check_example(selection, combination, spec: ProblemSpec, fraction: float, *,
             i = int(np.argmax(bad))
             issues.append(f"{label} bound (Theorem 2, rho = {chk.rate[i]:.6g}) fails on problem {i} "
                           f"at step {chk.worst_step[i]}: slack {chk.min_slack[i]:.3g}")
-    c = result.constants
-    dc = combination.declared_constants(capacity)
+    c = result.constants  # within the declared constants: the run checked every step
     realized = dict(T=int(c.T.max()), s_lo=float(c.s_lo.min()), s_hi=float(c.s_hi.max()),
                     B=float(c.B.max()), W=float(c.W.max()))
-    if selection.max_age is not None and realized["T"] > selection.max_age:
-        issues.append(f"realized T = {realized['T']} exceeds the declared max_age = {selection.max_age}")
-    for name, bad in (("s_lo", realized["s_lo"] < dc.s_lo - _TOL), ("s_hi", realized["s_hi"] > dc.s_hi + _TOL),
-                      ("B", realized["B"] > dc.B + _TOL), ("W", realized["W"] > dc.W + _TOL)):
-        if bad:
-            issues.append(f"realized {name} = {realized[name]:.6g} is outside the declared bound {getattr(dc, name):.6g}")
     return Example(
         spec=spec, fraction=fraction, alpha=alpha, steps=steps, seed=seed,
-        a_priori_slack=float(np.nanmin(prior.min_slack)) if prior is not None and prior.applies.any() else float("nan"),
-        a_posteriori_slack=float(np.nanmin(post.min_slack)) if post.applies.any() else float("nan"),
+        a_priori_slack=_smallest_slack(prior, prior2), a_posteriori_slack=_smallest_slack(post, post2),
         realized=realized, problems=issues, theorem_2_slack=min(slack2) if slack2 else float("nan"),
     )
+
+
+def _smallest_slack(*checks) -> float:
+    """Smallest slack over the problems where one of the checks' bounds applied (Theorem 1/1b alone, or with
+    Theorem 2 admitted); nan where none did."""
+    slacks = [float(np.nanmin(c.min_slack)) for c in checks if c is not None and c.applies.any()]
+    return min(slacks) if slacks else float("nan")
+
+
+def _problems_code(spec: ProblemSpec) -> str:
+    return f"from memgd.proofs_check.properties.strategies import ProblemSpec\nproblems = {spec!r}.build()"
+
+
+def _check_patterns(result, selection, combination, spec: ProblemSpec, alpha: float, seed: int) -> None:
+    """Raise :class:`RuleStepError` if a step from max_age on is none of the declared recurrent patterns."""
+    check = check_declared_patterns(result, selection, combination)
+    if check is None or check.holds:
+        return
+    k, i = check.failure[:2]
+    call = RunCall(f"batch {spec!r}", np.full(spec.n, alpha), seed, False, "")
+    code = reproducer(selection, combination, call, k, i, then=(
+        "from memgd.proofs_check.properties.pattern_check import check_declared_patterns",
+        "print(check_declared_patterns(result, selection, combination).describe())"))
+    error = RuleStepError(f"the rules {selection!r} + {combination!r} declare recurrent patterns their run does not "
+                          f"keep: {check.describe()}", rule=f"{selection!r} + {combination!r}",
+                          method="recurrent_ages/weights_for_ages", step=k, problem=i, reproducer=code)
+    raise error.with_problems(_problems_code(spec))
 
 
 def _validated_families(families) -> tuple[str, ...]:
@@ -188,13 +220,18 @@ def _fail(example: Example) -> None:
 def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 300,
                 families=FAMILIES, max_kappa: float = 1e3, seed: int = 0,
                 shrink_seconds: float = 20.0) -> VerifyReport:
-    """Check Theorem 1's bound for a memory rule on hypothesis-drawn problems and steps.
+    """Check Theorems 1, 1b and (for declared nonnegative weights) 2 for a memory rule on
+    hypothesis-drawn problems and steps.
 
     ``selection`` and ``combination`` follow :class:`memgd.solvers.SelectionRule` and
-    :class:`memgd.solvers.CombinationRule`.  Deterministic for a given ``seed``.
+    :class:`memgd.solvers.CombinationRule`, with their optional declarations
+    (:mod:`memgd.solvers.declarations`).  Deterministic for a given ``seed``.
     Returns a :class:`VerifyReport`, or raises :class:`RuleViolation` with the
     smallest failing example hypothesis found within ``shrink_seconds`` of shrinking,
-    or ``ValueError`` if the declared constants admit no step.
+    :class:`~memgd.solvers.step_checks.RuleStepError` at once for a rule that breaks its
+    interface or a declaration at some step (a NaN weight, more used slots than its
+    capacity, a constant, age or sign it declared), or ``ValueError`` if the declared
+    constants admit no step.
 
     Before any run every argument is checked: ``max_examples`` and ``steps`` integers
     >= 1, ``families`` a non-empty tuple of names from
@@ -216,12 +253,15 @@ def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 
     seen: list[Example] = []
     failing: list[Example] = []
     first_failure_at: list[float] = []
+    broken: list[RuleStepError] = []  # a rule that broke its interface: raised once hypothesis returns
 
     @settings(max_examples=max_examples, derandomize=True, database=None, deadline=None,
               suppress_health_check=[HealthCheck.too_slow], print_blob=False)
     @given(spec=problem_specs(families=families, max_kappa=max_kappa), fraction=step_fractions(),
            run_seed=st.integers(0, 2**31 - 1))
     def property_holds(spec, fraction, run_seed):
+        if broken:
+            return  # no more work: the rule is broken, whatever the theorem says
         key = (spec, fraction, run_seed)
         if first_failure_at and time.monotonic() - first_failure_at[0] > shrink_seconds:
             # shrink budget spent: only examples already seen failing fail again, so the
@@ -231,7 +271,11 @@ def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 
                 failing.append(known[0])  # the example hypothesis reports is the last one failing
                 _fail(known[0])
             return
-        example = check_example(selection, combination, spec, fraction, steps=steps, seed=run_seed ^ seed)
+        try:
+            example = check_example(selection, combination, spec, fraction, steps=steps, seed=run_seed ^ seed)
+        except RuleStepError as error:
+            broken.append(error)
+            return
         if example is None:
             reject()  # the memory term admits no step at this condition number
         seen.append(example)
@@ -244,6 +288,8 @@ def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 
         property_holds()
     except AssertionError:
         raise RuleViolation(failing[-1]) from None
+    if broken:
+        raise broken[0]
     if not seen:
         raise ValueError("no step is admissible for the declared constants at any drawn condition number")
     slacks = [e.a_posteriori_slack for e in seen] + [e.a_priori_slack for e in seen] + [

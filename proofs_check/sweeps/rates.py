@@ -7,14 +7,19 @@ the sweep records:
 
 - **empirical**: the worst asymptotic rate over the problems
   (:func:`memgd.solvers.tail_rate`), NaN where none could be measured;
-- **theorem_declared**: Theorem 1 / 1b (:func:`memgd.theory.best_bound`) with the rule's
-  declared constants :math:`(s_{lo}, s_{hi}, B, W)` and its ``max_age`` as T, a priori;
+- **theorem_declared**: the best of Theorems 1, 1b and, for a rule declaring
+  ``nonnegative_weights``, 2 (:func:`memgd.theory.best_bound`) with the rule's declared
+  constants :math:`(s_{lo}, s_{hi}, B, W)` and its ``max_age`` as T, a priori; ``detail``
+  says which theorem;
 - **theorem_realized**: the same with the constants measured on each run (a posteriori,
-  per problem with its own :math:`\mu, L`), the worst over the problems;
+  per problem with its own :math:`\mu, L`; Theorem 2 where the run's weights were all
+  nonnegative), the worst over the problems;
 - **certificate**: the rate of an SDP certificate shared by the rule's recurrent patterns
-  (:func:`memgd.proofs_check.certify`), counted only when verified in float64: once the
-  warm-up patterns are past (finitely many steps, e.g. a filling FIFO), every step lies in
-  that set, so :math:`r_k \le c\,\rho^k r_0` with a constant c covering the warm-up;
+  (:func:`memgd.proofs_check.certify`; the patterns the rules declare,
+  :func:`~memgd.proofs_check.sweeps.rule_patterns`, or ``patterns=``), counted only when
+  verified in float64: from step T on every step lies in that set (the runs check it,
+  :mod:`memgd.proofs_check.properties.pattern_check`), so :math:`r_k \le c\,\rho^k r_0`
+  with a constant c covering the warm-up;
 - **exact_quadratic**: the exact rate (:func:`memgd.theory.exact_rate`) of the one
   pattern the rule uses at every step from some step on, its asymptotic rate on
   quadratics of the class (and a lower bound on the class's worst case);
@@ -35,18 +40,20 @@ from typing import Callable, Sequence
 import numpy as np
 
 from memgd.proofs_check.certificates.certify import certify
+from memgd.proofs_check.properties.bound_check import declared_nonnegative, realized_nonnegative
+from memgd.proofs_check.properties.pattern_check import check_declared_patterns
 from memgd.proofs_check.report.empirical import make_problems
 from memgd.proofs_check.sweeps.rule_patterns import RulePatterns, rule_patterns
 from memgd.solvers import GradientDescent, ProblemBatch, RunResult, Status, run, tail_rate
 from memgd.solvers.base_optimizers import BaseOptimizer
-from memgd.solvers.rule_checks import check_rules
+from memgd.solvers.rule_checks import RuleValueError, check_rules
 from memgd.solvers.validation import integer_at_least, positive
 from memgd.theory import Pattern, best_bound, exact_rate
 
 BOUND_NAMES = ("theorem_declared", "theorem_realized", "certificate", "exact_quadratic", "lower_bound")
 BOUND_LABELS = {
-    "theorem_declared": "Theorem 1/1b, declared constants",
-    "theorem_realized": "Theorem 1/1b, realized constants",
+    "theorem_declared": "Theorem 1/1b/2, declared constants",
+    "theorem_realized": "Theorem 1/1b/2, realized constants",
     "certificate": "certified (SDP, verified)",
     "exact_quadratic": "exact rate on quadratics",
     "lower_bound": "lower bound over the class",
@@ -171,9 +178,11 @@ def _theorem_declared(selection, combination, mu, L, alpha) -> tuple[float, str,
     dc = combination.declared_constants(int(selection.capacity))
     if not dc.s_lo > 0:
         return np.nan, "", f"not available: declared s_lo = {dc.s_lo:.4g} is not > 0"
-    b = best_bound(mu=mu, L=L, alpha=alpha, s_lo=dc.s_lo, s_hi=dc.s_hi, B=dc.B, W=dc.W, T=selection.max_age)
+    nonneg = declared_nonnegative(combination)
+    b = best_bound(mu=mu, L=L, alpha=alpha, s_lo=dc.s_lo, s_hi=dc.s_hi, B=dc.B, W=dc.W, T=selection.max_age,
+                   nonnegative_weights=nonneg)
     if not np.isfinite(b.rate):
-        return np.nan, "", "vacuous: the hypotheses of Theorem 1 and 1b fail at this step"
+        return np.nan, "", f"vacuous: the hypotheses of Theorem 1{', 1b and 2' if nonneg else ' and 1b'} fail at this step"
     return float(b.rate), str(b.theorem), ""
 
 
@@ -181,7 +190,8 @@ def _theorem_realized(results: list[tuple[ProblemBatch, RunResult]], alpha) -> t
     rates, theorems = [], []
     for problems, res in results:
         c = res.constants
-        b = best_bound(mu=problems.mu, L=problems.L, alpha=alpha, s_lo=c.s_lo, s_hi=c.s_hi, B=c.B, W=c.W, T=c.T)
+        b = best_bound(mu=problems.mu, L=problems.L, alpha=alpha, s_lo=c.s_lo, s_hi=c.s_hi, B=c.B, W=c.W, T=c.T,
+                       nonnegative_weights=res.nonnegative)
         rates.append(np.broadcast_to(np.asarray(b.rate, float), c.T.shape))
         theorems.append(np.broadcast_to(np.asarray(b.theorem), c.T.shape))
     rate, theorem = np.concatenate(rates), np.concatenate(theorems)
@@ -261,6 +271,16 @@ def _known(selection, combination, patterns, steady) -> RulePatterns:
     return rule_patterns(selection, combination)
 
 
+def _kept_patterns(selection, combination, result: RunResult, given) -> None:
+    """A rule's declared patterns must be what its run did from step max_age on (``given`` ones are the caller's)."""
+    if given is not None:
+        return
+    check = check_declared_patterns(result, selection, combination)
+    if check is not None and not check.holds:
+        raise RuleValueError(f"the rules {selection!r} + {combination!r} declare recurrent patterns their run does not "
+                             f"keep (certificates and exact rates of them would not be the rule's): {check.describe()}")
+
+
 def _measure(rates: list[np.ndarray]) -> float:
     r = np.concatenate(rates)
     return float(np.nanmax(r)) if np.isfinite(r).any() else np.nan
@@ -310,6 +330,7 @@ def rate_sweep(selection, combination, *, alphas=None, base: BaseOptimizer | Non
         n_j = batch.n
         tiled = batch.take(np.tile(np.arange(n_j), A))
         res = run(tiled, selection, combination, np.repeat(a, n_j), steps, rng=seed + 1 + j, tol=1e-10, base=base)
+        _kept_patterns(selection, combination, res, patterns)
         tail = tail_rate(res.distances).reshape(A, n_j)
         for i in range(A):
             idx = np.arange(i * n_j, (i + 1) * n_j)
@@ -360,7 +381,8 @@ def memory_sweep(factory: Callable[[int], tuple], sizes: Sequence[int], *, alpha
         results, rates = [], []
         for j, batch in enumerate(batches):
             res = run(batch, selection, combination, alpha, steps, rng=seed + 1 + j, tol=1e-10, base=base)
-            results.append((batch, res))
+            _kept_patterns(selection, combination, res, None)
+            results.append((batch, _PointResult(res, np.arange(batch.n))))
             rates.append(tail_rate(res.distances))
             diverged[i] += int(np.sum(res.status == Status.DIVERGED))
         empirical[i] = _measure(rates)
@@ -372,8 +394,10 @@ def memory_sweep(factory: Callable[[int], tuple], sizes: Sequence[int], *, alpha
 
 
 class _PointResult:
-    """The realized constants of the problems ``idx`` of a tiled run (what the a-posteriori bound needs)."""
+    """The realized constants of the problems ``idx`` of a tiled run, and whether their weights were all
+    nonnegative (what the a-posteriori bound needs)."""
 
     def __init__(self, res: RunResult, idx: np.ndarray):
         c = res.constants
         self.constants = type(c)(*(v[idx] for v in c))
+        self.nonnegative = realized_nonnegative(res)[idx]

@@ -32,6 +32,14 @@ floor below which measured distances mean nothing.
    Hessian elsewhere, so for a non-quadratic f the global mu may be smaller and L
    larger, and a theorem checked with them is not guaranteed to hold.  The batch's
    ``constants_source`` says so and every run and bound check carries it.
+
+**Refused input** (:mod:`~memgd.solvers.problems.function_checks`): a ``ValueError`` naming the
+point, the direction and the value measured when a secant curvature
+:math:`\langle \nabla f(y) - \nabla f(x), y - x\rangle / \|y - x\|^2` along the x* solve or
+around x0 and x* leaves [mu, L] (estimated constants: is negative), when ``grad`` disagrees with
+the differences of ``value`` by more than the curvature bounds allow, or when the solve ends with
+f(x*) > f(x0): a concave f, a kink, a wrong gradient or misstated constants.  Each comparison
+allows the rounding of its arithmetic and no more.
 """
 
 from __future__ import annotations
@@ -43,6 +51,9 @@ from typing import Callable
 import numpy as np
 
 from memgd.solvers.problems.base import ProblemBatch
+from memgd.solvers.problems.function_checks import (
+    check_descent, check_path, check_point, probe_directions,
+)
 from memgd.solvers.problems.quadratic import QuadraticBatch
 from memgd.solvers.validation import batch_array, curvature_pair, per_problem, positive
 
@@ -161,24 +172,33 @@ class FunctionBatch(ProblemBatch):
 
 # -- x* and the constants -------------------------------------------------------------------------
 
-def solve_minimizers(value: Callable, grad: Callable, hvp: Callable, x0: np.ndarray, *,
-                     gtol: float = 1e-12, maxiter: int = 1000) -> tuple[np.ndarray, np.ndarray, str]:
+def minimizer_paths(value: Callable, grad: Callable, hvp: Callable, x0: np.ndarray, *,
+                    gtol: float = 1e-12, maxiter: int = 1000) -> list[np.ndarray]:
     """Minimize each problem with ``scipy.optimize.minimize(method="trust-ncg")`` from ``x0``,
     then polish by up to 8 Newton steps (``scipy.sparse.linalg.cg`` on the Hessian-vector
     products) while the gradient norm decreases.
 
     The polish matters near the minimizer, where decreases of f fall below its rounding
-    and a trust region stops accepting steps.  Returns the minimizers (n, d), the
-    gradient norms reached (n,), and a sentence stating the method and the accuracy.
+    and a trust region stops accepting steps.  Returns each problem's accepted iterates,
+    (k_i, d) from ``x0[i]`` to its minimizer (the last row).
     """
     from scipy.optimize import minimize
     from scipy.sparse.linalg import LinearOperator, cg
 
     n, d = x0.shape
     x_star = x0.copy()
+    paths = []
     for i in range(n):
         f, g, hp = _row(value, x_star, i), _row(grad, x_star, i), _row(hvp, x_star, i)
-        x = minimize(f, x0[i], jac=g, hessp=hp, method="trust-ncg", options=dict(gtol=gtol, maxiter=maxiter)).x
+        path = [x0[i].copy()]
+
+        def accept(xk, path=path):  # trust-ncg reports every iteration, rejected steps too
+            if not np.array_equal(xk, path[-1]):
+                path.append(np.array(xk, dtype=float))
+
+        x = minimize(f, x0[i], jac=g, hessp=hp, method="trust-ncg", options=dict(gtol=gtol, maxiter=maxiter),
+                     callback=accept).x
+        accept(x)
         gx = g(x)
         for _ in range(8):
             if np.linalg.norm(gx) <= gtol:
@@ -189,41 +209,68 @@ def solve_minimizers(value: Callable, grad: Callable, hvp: Callable, x0: np.ndar
             if not np.linalg.norm(g_new) < np.linalg.norm(gx):
                 break
             x, gx = x + step, g_new
+            path.append(x)
         x_star[i] = x
-    gnorm = np.linalg.norm(grad(x_star), axis=1)
+        paths.append(np.array(path))
+    return paths
+
+
+def solve_accuracy(g_star: np.ndarray, gtol: float) -> tuple[np.ndarray, str]:
+    """The gradient norms reached at the minimizers (n,) from the gradients there, and a sentence
+    stating the method and the accuracy."""
+    gnorm = np.linalg.norm(g_star, axis=1)
     method = (f"scipy.optimize.minimize(method='trust-ncg', gtol={gtol:g}) and Newton-CG polish per problem: "
               f"||grad f(x*)|| <= {gnorm.max():.2e}")
-    return x_star, gnorm, method
+    return gnorm, method
 
 
-def estimate_curvature(hvp: Callable, x: np.ndarray, *, tol: float = 1e-10,
-                       rng: np.random.Generator | int = 0) -> tuple[np.ndarray, np.ndarray, str]:
-    r"""Smallest and largest Hessian eigenvalue at each row of ``x`` (n, d), by Lanczos.
+def solve_minimizers(value: Callable, grad: Callable, hvp: Callable, x0: np.ndarray, *,
+                     gtol: float = 1e-12, maxiter: int = 1000) -> tuple[np.ndarray, np.ndarray, str]:
+    """The minimizers (n, d) found by :func:`minimizer_paths`, the gradient norms reached (n,),
+    and a sentence stating the method and the accuracy."""
+    x_star = np.stack([p[-1] for p in minimizer_paths(value, grad, hvp, x0, gtol=gtol, maxiter=maxiter)])
+    return (x_star, *solve_accuracy(np.asarray(grad(x_star), dtype=float), gtol))
+
+
+def extreme_curvature(hvp: Callable, x: np.ndarray, *, tol: float = 1e-10, rng: np.random.Generator | int = 0
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, str]:
+    r"""Smallest and largest Hessian eigenvalue at each row of ``x`` (n, d), by Lanczos, and their
+    unit eigenvectors.
 
     ``scipy.sparse.linalg.eigsh(k=1, which="LA", tol=tol)`` on the operator
     :math:`v \mapsto \nabla^2 f(x_i) v`, then on :math:`L I - \nabla^2 f(x_i)` for the
     smallest; dense eigenvalues of the d-product Hessian when d <= 3.  Returns
-    ``(mu, L, method)``; the values are those of the Hessian at ``x`` only.
+    ``(mu, L, v_mu, v_L, method)``; the values are those of the Hessian at ``x`` only.
     """
     from scipy.sparse.linalg import LinearOperator, eigsh
 
     rng = np.random.default_rng(rng)
     n, d = x.shape
     mu, L = np.empty(n), np.empty(n)
+    v_mu, v_L = np.empty((n, d)), np.empty((n, d))
     for i in range(n):
         prod = _row(hvp, x, i)
         if d <= 3:
             H = np.stack([prod(x[i], e) for e in np.eye(d)], axis=1)
-            eig = np.linalg.eigvalsh(0.5 * (H + H.T))
-            mu[i], L[i] = eig[0], eig[-1]
+            eig, vec = np.linalg.eigh(0.5 * (H + H.T))
+            mu[i], L[i], v_mu[i], v_L[i] = eig[0], eig[-1], vec[:, 0], vec[:, -1]
             continue
         op = LinearOperator((d, d), matvec=lambda v, p=prod, xi=x[i]: p(xi, np.ravel(v)), dtype=float)
-        L[i] = eigsh(op, k=1, which="LA", tol=tol, v0=rng.standard_normal(d), return_eigenvectors=False)[0]
+        top, vec = eigsh(op, k=1, which="LA", tol=tol, v0=rng.standard_normal(d))
+        L[i], v_L[i] = top[0], vec[:, 0]
         shifted = LinearOperator((d, d), matvec=lambda v, o=op, top=L[i]: top * np.ravel(v) - o.matvec(v),
                                  dtype=float)
-        mu[i] = L[i] - eigsh(shifted, k=1, which="LA", tol=tol, v0=rng.standard_normal(d),
-                             return_eigenvectors=False)[0]
+        gap, vec = eigsh(shifted, k=1, which="LA", tol=tol, v0=rng.standard_normal(d))
+        mu[i], v_mu[i] = L[i] - gap[0], vec[:, 0]
     method = "dense eigenvalues of the Hessian from d products" if d <= 3 else f"Lanczos (eigsh, tol {tol:g})"
+    return mu, L, v_mu, v_L, method
+
+
+def estimate_curvature(hvp: Callable, x: np.ndarray, *, tol: float = 1e-10,
+                       rng: np.random.Generator | int = 0) -> tuple[np.ndarray, np.ndarray, str]:
+    """Smallest and largest Hessian eigenvalue at each row of ``x`` (n, d) (:func:`extreme_curvature`):
+    ``(mu, L, method)``, the values of the Hessian at ``x`` only."""
+    mu, L, _, _, method = extreme_curvature(hvp, x, tol=tol, rng=rng)
     return mu, L, method
 
 
@@ -258,6 +305,12 @@ def problem_from_functions(
     gtol : gradient-norm target of the x* solve
     tol : Lanczos tolerance when estimating
     constants_source : how given mu, L were obtained, shown with every result (default "given")
+
+    Raises
+    ------
+    ValueError
+        for bad arguments, before any work; and for f and grad that contradict strong convexity,
+        smoothness, the given mu and L or each other (module doc), naming what was measured where.
     """
     x0 = np.atleast_2d(np.asarray(x0, dtype=float))
     if x0.ndim != 2 or x0.shape[1] < 1 or not np.all(np.isfinite(x0)):
@@ -280,16 +333,38 @@ def problem_from_functions(
     hvp_source = "user hvp" if hvp is not None else "HVP by central differences of the gradient"
     if hvp_b is None:
         hvp_b = finite_difference_hvp(grad_b)
+    mu_a = L_a = None  # given bounds, checked below; None: estimated at x* after the solve
     if not estimate:
         mu_a, L_a = curvature_pair(per_problem("mu", mu, n), per_problem("L", L, n))
-    x_star, gnorm, method = solve_minimizers(value_b, grad_b, hvp_b, x0, gtol=gtol)
+    rng = np.random.default_rng(0)  # the probe directions
+    f0, g0 = np.asarray(value_b(x0), dtype=float), np.asarray(grad_b(x0), dtype=float)
+    if not (np.all(np.isfinite(f0)) and np.all(np.isfinite(g0))):
+        raise ValueError("value and grad must be finite at x0")
+    # before the solve, around x0: grad is f's gradient and the curvature lies in [mu, L]
+    # (estimated constants: f is convex there); R0 bounds ||x*|| by strong convexity
+    R0 = np.linalg.norm(x0, axis=1) + (0.0 if estimate else np.linalg.norm(g0, axis=1) / mu_a)
+    check_point(value_b, grad_b, x0, f0, g0, probe_directions(hvp_b, x0, g0, rng), mu_a, L_a, R0, "x0")
+    paths = minimizer_paths(value_b, grad_b, hvp_b, x0, gtol=gtol)
+    x_star = np.stack([p[-1] for p in paths])
+    f_star, g_star = np.asarray(value_b(x_star), dtype=float), np.asarray(grad_b(x_star), dtype=float)
+    gnorm, method = solve_accuracy(g_star, gtol)
+    eigenvectors = None
     if estimate:
-        mu_a, L_a, how = estimate_curvature(hvp_b, x_star, tol=tol)
-        if np.any(~np.isfinite(mu_a)) or np.any(mu_a <= 0):
+        mu_x, L_x, v_mu, v_L, how = extreme_curvature(hvp_b, x_star, tol=tol)
+        if np.any(~np.isfinite(mu_x)) or np.any(mu_x <= 0):
             raise ValueError(f"the estimated Hessian at x* is not positive definite (smallest eigenvalue "
-                             f"{mu_a.min():.3g}): f is not strongly convex there")
+                             f"{mu_x.min():.3g}): f is not strongly convex there")
         constants_source = f"estimated ({how} at x*, {hvp_source}; {LOCAL_WARNING})"
-    f_star = np.asarray(value_b(x_star), dtype=float)
+        eigenvectors = (v_mu, v_L)
+    # after it: f decreased, and the curvature along every step of the solve and around x*
+    # lies in [mu, L] (estimated constants: f is convex there)
+    R = np.linalg.norm(x_star, axis=1)
+    check_descent(f0, f_star, g0, g_star, x0, x_star, L_x if estimate else L_a, R)
+    check_path(grad_b, paths, mu_a, L_a, R)
+    check_point(value_b, grad_b, x_star, f_star, g_star, probe_directions(hvp_b, x_star, g_star, rng, eigenvectors),
+                mu_a, L_a, R, "x*")
+    if estimate:
+        mu_a, L_a = mu_x, L_x
     return FunctionBatch(
         x_star=x_star, f_star=f_star, mu=mu_a, L=L_a, mu_exact=False, L_exact=False,
         constants_source=constants_source, x_star_error=gnorm / mu_a,

@@ -12,6 +12,11 @@ the history with x_{-i} = x_0 use it).  ``max_age`` is the a-priori bound on age
 (None when the rule does not bound them, like the critical-gradient rule);
 ``capacity`` is the most stored gradients one step uses (C); ``slots`` the memory's
 size (at least C: a window over the last T gradients has T slots).
+
+A rule may also declare ``recurrent_ages()``: the sets of ages (sorted tuples) of the
+used gradients, one of which every step from step ``max_age`` on uses, or None when it
+cannot say (:mod:`memgd.solvers.declarations`); with a combination rule's
+``weights_for_ages`` they give the rule's patterns, for certificates and exact rates.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from memgd.solvers.memory import MemoryState
 
 
 class SelectionRule(Protocol):
+    """What a selection rule must have; it may also declare ``recurrent_ages()`` (module doc)."""
+
     slots: int
     capacity: int
     max_age: int | None

@@ -14,6 +14,9 @@ chooses per step which of them enter the direction:
 Window rules with a bound T follow the theorem's convention for the history
 before step 0: :math:`x_{-i} = x_0`, so the ring starts filled with g_0 at ages 1..T.
 :class:`Fifo` starts empty, like the reference buffer.
+
+Each declares ``recurrent_ages()`` (:mod:`memgd.solvers.declarations`): the age sets
+it uses at every step from step ``max_age`` on (None for ``KeepOldest(max_age=None)``).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from memgd.solvers.declarations import age_subsets
 from memgd.solvers.linalg import row_norms
 from memgd.solvers.memory import MemoryState, empty_memory, write_slot
 from memgd.solvers.validation import integer_at_least
@@ -78,6 +82,10 @@ class Fifo:
     def max_age(self) -> int:
         return self.capacity
 
+    def recurrent_ages(self) -> tuple[tuple[int, ...], ...]:
+        """From step C on the window is full: ages 1..C."""
+        return (tuple(range(1, self.capacity + 1)),)
+
     def init(self, g0: np.ndarray) -> MemoryState:
         return empty_memory(g0.shape[0], self.capacity, g0.shape[1])
 
@@ -100,6 +108,10 @@ class RandomSubset(_HistoryWindow):
         integer_at_least("capacity", self.capacity, 0)
         if self.capacity > self.max_age:
             raise ValueError(f"capacity must be in [0, max_age={self.max_age}], got {self.capacity}")
+
+    def recurrent_ages(self):
+        """Every subset of 1..T with at most C ages (a generator: there are many)."""
+        return age_subsets(self.max_age, self.capacity)
 
     def active(self, mem: MemoryState, k: int, rng: np.random.Generator) -> np.ndarray:
         n = mem.grads.shape[0]
@@ -129,6 +141,12 @@ class KeepOldest:
     @property
     def slots(self) -> int:
         return self.capacity if self.max_age is None else self.max_age
+
+    def recurrent_ages(self) -> tuple[tuple[int, ...], ...] | None:
+        """Ages T-C+1..T at every step; None when the ages are not bounded."""
+        if self.max_age is None:
+            return None
+        return (tuple(range(self.max_age - self.capacity + 1, self.max_age + 1)),)
 
     def init(self, g0: np.ndarray) -> MemoryState:
         if self.max_age is None:
@@ -178,6 +196,10 @@ class Scripted(_HistoryWindow):
     def capacity(self) -> int:
         """The most ages listed at one step."""
         return max(len(step) for step in self.ages)
+
+    def recurrent_ages(self) -> tuple[tuple[int, ...], ...]:
+        """The entries used from step T on: ``ages[T:]``, or the last one if the script is shorter."""
+        return tuple(dict.fromkeys(self.ages[min(self.max_age, len(self.ages) - 1):]))
 
     def active(self, mem: MemoryState, k: int, rng: np.random.Generator) -> np.ndarray:
         wanted = np.zeros(self.max_age + 1, dtype=bool)

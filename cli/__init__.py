@@ -1,6 +1,9 @@
 """memgd: check the convergence theory of memory-augmented gradient methods.
 
-The installed namespace maps the repository's top-level folders:
+This root package (``__version__``, the ``memgd`` command in :mod:`memgd.cli`) has its source
+in the repository's ``cli/`` folder: the checkout holds no ``memgd/`` folder, which would
+shadow an installed memgd for Python started in the checkout's root.  The installed
+namespace maps the repository's top-level folders:
 
 - :mod:`memgd.solvers` (``solvers/``): the vectorized engine, problems, memory rules, optimizers;
 - :mod:`memgd.theory` (``theory/``): the theorems and their constants in sympy, exact quadratic rates;

@@ -3,7 +3,8 @@
 ``memgd report ...`` is ``python -m memgd.proofs_check ...``, ``memgd figures ...`` is
 ``python -m memgd.figures ...`` and ``memgd bench ...`` is ``python -m memgd.benchmarks ...``:
 the arguments after the subcommand go to that program unchanged.  ``memgd verify MODULE:NAME``
-imports ``NAME`` from ``MODULE`` (a dotted module, or a ``.py`` file path) and property-tests it
+imports ``NAME`` from ``MODULE`` (a dotted module found from the working directory, or a ``.py``
+file path whose folder goes first on ``sys.path``, as for ``python FILE.py``) and property-tests it
 with :func:`memgd.proofs_check.verify_rule`; ``NAME`` is a ``(selection, combination)`` pair or a
 function of no arguments returning one.
 """
@@ -35,6 +36,9 @@ def _load(target: str):
         path = Path(module_name)
         if not path.is_file():
             raise ValueError(f"rule: no file {path}")
+        folder = str(path.resolve().parent)
+        if folder not in sys.path:  # as for `python FILE.py`: the file imports its sibling modules
+            sys.path.insert(0, folder)
         spec = importlib.util.spec_from_file_location(path.stem, path)
         module = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = module  # dataclasses and pickling look classes up by module name
