@@ -26,9 +26,8 @@ Any other combination rule with declared constants (:math:`s \in [s_{lo}, s_{hi}
 
 Seam for declared rules: a combination rule may provide ``weight_class(T, capacity)`` returning a
 :class:`~memgd.proofs_check.certificates.weight_classes.WeightClass`; :func:`class_of` uses it
-first.  A rule declaring ``nonnegative_weights = True`` (issue 19's declarations, not yet on main
-when this was written) gets Theorem 2's class of its declared constants; ``FixedWeights`` and
-``AgeWeights`` are read directly until then.
+first.  Any other rule declaring ``nonnegative_weights`` (:mod:`memgd.solvers.declarations`) gets
+Theorem 2's class of its declared constants.
 """
 
 from __future__ import annotations
@@ -36,7 +35,8 @@ from __future__ import annotations
 from memgd.proofs_check.certificates.weight_classes import (
     WeightClass, age_mass_class, signed_class, theorem2_class,
 )
-from memgd.solvers.combination import AgeWeights, Aggregation, FixedWeights
+from memgd.solvers.combination import Aggregation
+from memgd.solvers.declarations import declared_nonnegative
 from memgd.theory import aggregation_weights
 
 
@@ -72,15 +72,7 @@ def class_of(selection, combination, T: int | None = None) -> WeightClass:
         return declared(int(T), capacity)
     if isinstance(combination, Aggregation):
         return aggregation_class(combination.name, combination.kappa, int(T), capacity)
-    if bool(getattr(combination, "nonnegative_weights", False)):     # issue 19's declaration, once it lands
-        nonneg = True
-    elif isinstance(combination, FixedWeights):
-        nonneg = combination.current >= 0 and all(w >= 0 for w in combination.memory)
-    elif isinstance(combination, AgeWeights):
-        nonneg = all(w >= 0 for w in combination.by_age)
-    else:
-        nonneg = False
-    if nonneg and hasattr(combination, "declared_constants"):
+    if declared_nonnegative(combination) and hasattr(combination, "declared_constants"):
         c = combination.declared_constants(capacity)
         if c.s_lo > 0:
             return theorem2_class(int(T), c.s_lo, c.s_hi, c.B)
