@@ -201,9 +201,9 @@ def class_experiment_task(quick: bool = False) -> tuple[float, float, list[Exper
 
 
 CELL_COLUMNS = ["T", "kappa", "alpha / limit", "alpha", "vertices", "certified", "c", "best lower bound",
-                "lower witness", "tightness", "Thm 2", "K Thm 2 / K cert", "solves", "seconds"]
+                "lower witness", "tightness", "Thm 2", "K Thm 2 / K cert", "solves"]
 EXPERIMENT_COLUMNS = ["aggregation", "kappa", "alpha", "realized T", "measured", "certified (class at T)",
-                      "worst vertex (quadratic)", "Thm 2", "seconds"]
+                      "worst vertex (quadratic)", "Thm 2"]
 
 
 def class_section(cells: list[CellResult], experiment: tuple | None = None, *, experiment_note: str = "") -> Section:
@@ -212,7 +212,7 @@ def class_section(cells: list[CellResult], experiment: tuple | None = None, *, e
         "Class certificates: one Lyapunov function for every rule of a weight polytope (one LMI per vertex, "
         "shared Finsler vector), Theorem 2's class with the 'sum' constants (s_lo = 1, W = 2, B = 1), mu = 1",
         CELL_COLUMNS, narrow=["T", "kappa", "alpha / limit", "certified", "best lower bound", "tightness", "Thm 2",
-                              "seconds"],
+                              "solves"],
         intro=["vertices: 2 + 2T (g_k, 2 g_k, g_k + g_(k-j), g_(k-j)); limit: stability step of the pure delay "
                "g_(k-T) (Levin-May); certified: verified in float64 at every vertex and re-verified independently "
                "(one shared Finsler vector, unlifted verifier at the vertices and inside); lower bounds: worst vertex, "
@@ -233,7 +233,7 @@ def class_section(cells: list[CellResult], experiment: tuple | None = None, *, e
             "Thm 2": r.theorem2 if np.isfinite(r.theorem2) else Unavailable("Theorem 2 vacuous at this step", "vacuous"),
             "K Thm 2 / K cert": _iters(r.theorem2) / k_cert if c.certified and np.isfinite(r.theorem2)
             else Unavailable("Theorem 2 vacuous or no certificate"),
-            "solves": c.n_solves, "seconds": round(c.seconds, 3)})
+            "solves": c.n_solves})
         sec.checks.append(Check(f"{name}: certified", c.certified, f"not certified: {c.reason}"))
         if c.certified:
             sec.checks.append(Check(f"{name}: re-verified independently", r.reverified == "", r.reverified))
@@ -252,8 +252,7 @@ def class_section(cells: list[CellResult], experiment: tuple | None = None, *, e
             sec.notes.append(
                 f"  {run.aggregation}, kappa {run.kappa:g}, alpha {run.alpha:.4g}, realized T = {run.T}: measured "
                 f"{run.measured:.8f}; class certificate {cell}; worst vertex {run.worst_vertex:.8f}; Theorem 2 "
-                + (f"{run.theorem2:.8f}" if np.isfinite(run.theorem2) else "vacuous")
-                + (f"; {c.seconds:.1f} s" if c is not None else ""))
+                + (f"{run.theorem2:.8f}" if np.isfinite(run.theorem2) else "vacuous"))
             name = f"experiment {run.aggregation} kappa {run.kappa:g} alpha {run.alpha:.4g}"
             if c is not None and c.certified:
                 sec.checks.append(Check(f"{name}: re-verified independently", run.reverified == "", run.reverified))
@@ -280,10 +279,12 @@ def class_summary_rows(cells: list[CellResult], experiment: tuple | None = None)
                           "in float64 and re-verified / attempted", "figure": f"{len(ok)} / {len(cells)}"}]
     if ok:
         top = max(r.T for r in ok)
-        secs = [r.cert.seconds for r in ok if r.T == top]
-        rows.append({"statement": "largest age T certified for a whole class, and the time of one certificate "
-                                  "there (wall seconds, this run's machine)",
-                     "figure": f"T = {top}: median {np.median(secs):.3g} s ({len(secs)} certificates)"})
+        solves = [r.cert.n_solves for r in ok if r.T == top]
+        rows.append({"statement": "largest age T certified for a whole class, and its cost (Clarabel solves per "
+                                  "certificate; wall seconds are in report.json's section timing; BENCHMARKS.md "
+                                  "times T = 16 and 32)",
+                     "figure": f"T = {top}: {min(solves)} to {max(solves)} solves ({len(solves)} certificates, "
+                               f"{2 + 2 * top} vertices each)"})
         tights = [t for t in (r.bounds.tightness(r.cert.rho) for r in ok) if t is not None]
         if tights:
             rows.append({"statement": "class certificates: tightness (1 - certified) / (1 - best verified lower bound)",
