@@ -93,7 +93,8 @@ def pure_delay_mass(wclass: WeightClass) -> float:
     res = linprog(-V[:, T], A_eq=A_eq, b_eq=b_eq, bounds=(0, None), method="highs")
     if res.status != 0:
         return 0.0
-    return max(0.0, float(-res.fun))
+    # rounded down (toward the safe side): a smaller mass is still in the class and gives a smaller rate
+    return max(0.0, float(-res.fun) * (1.0 - 1e-12))
 
 
 def levin_may_limit(L: float, T: int, b: float) -> float:
