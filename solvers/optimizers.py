@@ -13,7 +13,8 @@ A named optimizer is a chain of pure pieces (as optax's ``chain``):
 rule (:class:`~memgd.solvers.selection.CriticalGradients`) and aggregation
 (:class:`~memgd.solvers.combination.Aggregation`) with the reference defaults (decay 0.7,
 top_c 10, kappa 1; aggregation "sum" for SGD_C / SGDM_C, "mean" for Adam_C and
-RMSprop_C).  The step size is the run's ``alpha`` (torch's ``lr``), per problem.
+RMSprop_C).  The step size is the run's ``alpha`` (torch's ``lr``), per problem; the
+reference's default ``lr`` is 1e-3 for SGD_C and Adam_C, 1e-2 for RMSprop_C.
 
 Two modes: the reference's behaviour and its documentation
 ----------------------------------------------------------
@@ -44,22 +45,26 @@ runs; ``False`` (default) does what its documentation says.
    decayed gradients) but ranks it by the norm of the raw gradient (``d_p_norm``
    is taken before the add); Adam_C and RMSprop_C add :math:`\lambda x` to the
    *aggregated* direction, so the memory stores raw gradients and the decay term
-   escapes the aggregation's weights (with "sum" the fixed point then solves
-   :math:`\nabla f = -\lambda x / s` with :math:`s = 1 + \kappa`, not the
-   documented L2 penalty).  Default, for every optimizer: weight decay is the
-   documented L2 penalty, part of the gradient: the memory stores and ranks
+   escapes the aggregation's weights: a fixed point solves
+   :math:`s \nabla f = -\lambda x` with s the aggregation's total weight at kappa = 1
+   (item 3), whatever kappa > 0 is: s = 2 for sum, min, median, max (not the
+   documented L2 penalty), s = 1 for mid, mean and the "-mean" picks.  Default,
+   for every optimizer: weight decay is the documented L2 penalty, part of the gradient: the memory stores and ranks
    :math:`g + \lambda x` (the method runs on :math:`f + \tfrac\lambda2\|x\|^2`).
    Reference mode: SGD_C adds before aggregation and ranks by the raw norm;
    Adam_C / RMSprop_C add after aggregation.
 6. **RMSprop_C ignores** ``critical_test`` **and** ``sampling`` (neither reaches its
-   buffer), so it always replaces the smallest entry.  Reference mode: a
-   replacement other than "smallest" raises instead of being silently ignored.
+   buffer): it always tests a new gradient against the priority at list position 0
+   (item 10) and evicts the smallest entry.  Reference mode: ``critical_test`` is
+   ignored likewise (``False`` runs as ``True``); a replacement other than "smallest"
+   raises instead of being silently ignored.
 7. **topC = 0 does not switch the memory off**: the buffer trims with
    ``heap[-K:]``, and ``heap[-0:]`` is the whole heap, so the buffer grows without
    bound.  Both modes: ``top_c = 0`` means no memory (an unbounded buffer is outside
    the fixed-memory class this toolkit studies).
-8. **The decay check never fires**: ``if not 0.0 <= decay and not 1.0 > decay``
-   cannot be true.  Both modes validate decay in (0, 1].
+8. **The decay check fires only for NaN**: ``if not 0.0 <= decay and not 1.0 > decay``
+   is false for every number (a negative decay fails only the first comparison, a
+   decay >= 1 only the second) and true for NaN.  Both modes validate decay in (0, 1].
 9. **There is no Adagrad_C** in the reference.  :func:`adagrad_c` is memgd's
    extension: aggregation "mean" like the other adaptive "_C" optimizers, and in
    reference mode it follows Adam_C / RMSprop_C's conventions (items 3 and 5).
@@ -68,8 +73,10 @@ runs; ``False`` (default) does what its documentation says.
     items of the list, so position 0, which ``pokeSmallest`` and ``getMin`` read
     (lines 105-126), is often not the smallest priority.  The critical test
     (``optim.py`` line 269) then rejects gradients the documented rule accepts, and
-    ``min``/``min-mean`` use a gradient that is not the smallest; with the
-    "smallest" replacement, ``critical_test=True`` and ``False`` differ.  Default:
+    ``min``/``min-mean`` use a gradient that is not the smallest; eviction itself is
+    exact (heapify puts the smallest of the K + 1 items first, and the trim drops
+    it), so with the "smallest" replacement ``critical_test=True`` and ``False``
+    differ.  Default:
     the documented rule (true minimum).  Reference mode: the list order is modelled
     exactly (:class:`~memgd.solvers.selection.ReferenceCriticalGradients`).
 11. **kappa rescales the picked stored gradient in place** (``optim.py`` lines
@@ -277,14 +284,18 @@ def rmsprop_c(*, kappa: float = 1.0, decay: float = 0.7, top_c: int = 10, aggreg
               reference_compatible: bool = False) -> Optimizer:
     """RMSprop_C: RMSprop's square average is fed the aggregated direction d_k.
 
-    Modes as :func:`adam_c`; in reference mode a replacement other than "smallest"
-    raises (the reference RMSprop_C ignores it; module doc, item 6).
+    Modes as :func:`adam_c`.  In reference mode ``critical_test`` is ignored, as the
+    reference RMSprop_C ignores it: a new gradient is always tested against the
+    priority at list position 0, so ``critical_test=False`` runs exactly as ``True``;
+    and a replacement other than "smallest" raises (the reference ignores its
+    ``sampling`` too; module doc, item 6).  Default mode: ``critical_test`` as documented.
     """
     if reference_compatible and replacement != "smallest":
         raise ValueError(f"replacement={replacement!r} has no reference_compatible form: the reference RMSprop_C "
                          "ignores sampling and always replaces the smallest entry")
+    tested = True if reference_compatible else critical_test  # the reference RMSprop_C never reads the flag
     return _adaptive_c("rmsprop_c", RMSprop(rho, eps, momentum, centered), kappa=kappa, decay=decay, top_c=top_c,
-                       aggregation=aggregation, critical_test=critical_test, replacement=replacement,
+                       aggregation=aggregation, critical_test=tested, replacement=replacement,
                        weight_decay=weight_decay, reference_compatible=reference_compatible)
 
 

@@ -50,12 +50,51 @@ def insert(buffer, g, k, top_c, critical_test):
     buffer[:] = candidates
 
 
+def victim_slot(buffer, replacement, u):
+    """The slot a sampled replacement overwrites, from one uniform u in [0, 1).
+
+    ``"random"``: slot floor(u C), each with probability 1/C.  ``"proportional"``: slot c
+    with probability proportional to w_c = 1 - ||g_c|| / sum_j ||g_j|| (norms of the stored
+    gradients, not their decayed priorities; every w_c = 1 when the norms sum to 0 or the
+    weights do), by inverse CDF: the first c whose cumulative weight exceeds u sum(w).
+    """
+    C = len(buffer)
+    if replacement == "random":
+        return min(int(u * C), C - 1)
+    norms = [float(np.linalg.norm(entry[1])) for entry in buffer]
+    total = sum(norms)
+    weights = [1.0 - v / total for v in norms] if total > 0 else [1.0] * C
+    if not sum(weights) > 0:
+        weights = [1.0] * C
+    target = u * sum(weights)
+    cumulative = 0.0
+    for c, w in enumerate(weights):
+        cumulative += w
+        if cumulative > target:
+            return c
+    return C - 1
+
+
+def insert_sampled(buffer, g, k, top_c, critical_test, replacement, u):
+    """Insert g with a sampled replacement: fill slots in order; once full, g overwrites the
+    victim slot, with ``critical_test`` only if ||g|| exceeds the smallest priority."""
+    norm = float(np.linalg.norm(g))
+    if len(buffer) < top_c:
+        buffer.append([norm, g.copy(), k])
+        return
+    if critical_test and not norm > min(entry[0] for entry in buffer):
+        return
+    buffer[victim_slot(buffer, replacement, u)] = [norm, g.copy(), k]
+
+
 def run_one(grad, x0, alpha, steps, *, top_c, decay, kappa, aggregation, critical_test,
-            reference_compatible=False):
+            reference_compatible=False, replacement="smallest", uniforms=None):
     """Iterates x_0..x_K and the largest age used per step, for one problem.
 
     ``reference_compatible=True`` uses the reference's list buffer and in-place kappa
-    (:mod:`reference_list_buffer`) instead of the documented rule.
+    (:mod:`reference_list_buffer`) instead of the documented rule.  A ``replacement``
+    other than ``"smallest"`` (documented rule only) takes ``uniforms[k]``, the one
+    uniform the run draws for this problem at step k.
     """
     x = np.array(x0, dtype=float)
     xs = [x.copy()]
@@ -74,6 +113,10 @@ def run_one(grad, x0, alpha, steps, *, top_c, decay, kappa, aggregation, critica
             if reference_compatible:
                 buffer.offer(float(np.linalg.norm(g)), g, k, critical_test)
                 buffer.decay(decay)
+            elif replacement != "smallest":
+                insert_sampled(buffer, g, k, top_c, critical_test, replacement, uniforms[k])
+                for entry in buffer:
+                    entry[0] *= decay
             else:
                 insert(buffer, g, k, top_c, critical_test)
                 for entry in buffer:

@@ -6,7 +6,9 @@ priority, on which every insertion appends, runs ``heapq.heapify`` and keeps the
 last ``top_c`` items once there are that many; look-ups read list positions
 (position 0 for the smallest, the first largest, item m//2 of a stable sort by
 priority); decay multiplies priorities in place; a picked gradient is multiplied by
-kappa in place (the stored array itself).
+kappa in place (the stored array itself).  A sampled replacement (the reference's
+``random`` and ``proportional`` modes) removes one item, appends the new one and
+heapifies.
 """
 
 from __future__ import annotations
@@ -46,6 +48,13 @@ class ListBuffer:
         """Store g unless full and (with the test) its priority does not beat list position 0."""
         if self.full() and critical_test and not priority > self.items[0].p:
             return
+        self.push(priority, g, born)
+
+    def replace(self, index, priority, g, born):
+        """A sampled replacement of the reference (``random``, ``proportional``) once full:
+        remove the item at list position ``index``, append the new one, heapify; the list
+        keeps its K items (the trim to the last K removes nothing)."""
+        del self.items[index]
         self.push(priority, g, born)
 
     def pick(self, which):
