@@ -50,8 +50,10 @@ def _scenario_table(plan, done):
 def _summary(plan, done):
     from memgd.proofs_check.report.sections import summary_section
     from memgd.proofs_check.report.theorem_s import theorem_s_rows
-    return summary_section(done.values("scenarios"),
-                           theorem_s_rows(done.values("theorem-s"), done.values("selection-bias")))
+    from memgd.proofs_check.report.class_certificates import add_class_summary
+    return add_class_summary(summary_section(done.values("scenarios"),
+                                             theorem_s_rows(done.values("theorem-s"), done.values("selection-bias"))),
+                             done.values("class-certificates"))
 
 
 def _optimizer_tasks(plan: Plan) -> list[Task]:
@@ -62,6 +64,16 @@ def _optimizer_tasks(plan: Plan) -> list[Task]:
 def _optimizer_table(plan, done):
     from memgd.proofs_check.report.sections import optimizer_section
     return optimizer_section(rows=[r for rows in done.values("optimizers") for r in rows])
+
+
+def _class_tasks(plan: Plan) -> list[Task]:
+    from memgd.proofs_check.report.class_certificates import class_tasks
+    return class_tasks(plan)
+
+
+def _class_table(plan, done):
+    from memgd.proofs_check.report.class_certificates import class_build
+    return class_build(plan, done)
 
 
 def _search_tasks(plan: Plan) -> list[Task]:
@@ -111,11 +123,13 @@ def _selection_bias_table(plan, done):
 # (plan -> list of Task) and ``build`` (plan, done -> Section).
 SECTIONS: list[SectionBuilder] = [
     SectionBuilder("summary", "headline figures, from the scenario evaluations", build=_summary,
-                   reads=("scenarios", "theorem-s", "selection-bias")),
+                   reads=("scenarios", "theorem-s", "selection-bias", "class-certificates")),
     SectionBuilder("scenarios", "per scenario: bound, certificate, exact and PEPit rates, empirical runs, checks",
                    tasks=_scenario_tasks, build=_scenario_table),
     SectionBuilder("optimizers", "memory-augmented optimizers against their plain versions",
                    tasks=_optimizer_tasks, build=_optimizer_table, enabled=lambda plan: plan.full),
+    SectionBuilder("class-certificates", "certificates for whole weight classes (one LMI per vertex), T up to 16, "
+                   "and the convergence experiment's realized ages", tasks=_class_tasks, build=_class_table),
     SectionBuilder.single("weight-box", "memgd.proofs_check.report.boxes:weight_box_section",
                           enabled=lambda plan: plan.full and not plan.quick),
     SectionBuilder.single("reference-oddities", "memgd.proofs_check.report.reference_oddities:reference_section",
