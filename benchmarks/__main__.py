@@ -16,7 +16,9 @@ import sys
 import time
 from pathlib import Path
 
-from memgd.benchmarks import bench_autolyap, campaigns, engine, footprint, others, screen, step_checks, summary
+from memgd.benchmarks import (
+    bench_autolyap, bench_class_certificates, campaigns, engine, footprint, others, screen, step_checks, summary,
+)
 from memgd.benchmarks.timing import machine
 
 # name -> (run, report, description); the suite's wall time is skipped with --quick
@@ -33,6 +35,9 @@ BENCHMARKS = {
                "verify_rule's screen: 10,000 examples of built-in rules in batched runs (wall, CPU, load)"),
     "certificates": (others.certificates, others.report_certificates,
                      "time per certificate, T=1..4, and PEPit N=30"),
+    "class_certificates": (bench_class_certificates.class_certificates,
+                           bench_class_certificates.report_class_certificates,
+                           "class certificates: time against T = 1..32, solver levers, tightness of restrictions"),
     "runs": (footprint.runs, footprint.report_runs,
              "peak memory, critical rule C=10, n=100,000, d=4, 1000 steps, record='summary' / 'final'"),
     "generation": (footprint.generation, footprint.report_generation, "building 16 problems with d=2000"),

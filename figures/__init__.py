@@ -14,7 +14,10 @@
    divergence where plain gradient descent converges (:func:`draw_critical_ages`);
 6. ``sandwich``: certified rates between verified lower bounds (quadratic, switching,
    PEPit) and Theorem 1 against the step size (:func:`memgd.figures.sandwich.draw_sandwich`,
-   data from :mod:`memgd.proofs_check.report.sandwich_data`).
+   data from :mod:`memgd.proofs_check.report.sandwich_data`);
+7. ``selection_bias``: the critical rule's noise floor against FIFO's and SGD's under minibatch
+   gradients, over decay and batch size (:func:`memgd.figures.selection_bias.draw_selection_bias`,
+   data from :mod:`memgd.proofs_check.stochastic.selection_bias`).
 
 For any memory rule, :func:`plot_rate_sweep` (over steps) and :func:`plot_memory_sweep`
 (over memory sizes) compute a :class:`memgd.proofs_check.sweeps.RateSweep` and draw it

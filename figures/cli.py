@@ -19,15 +19,19 @@ from pathlib import Path
 from typing import Callable
 
 from memgd.figures.axes import save
+from memgd.figures.class_rate_vs_T import draw_class_rate_vs_T
 from memgd.figures.critical_map import critical_map_data, draw_critical_map
 from memgd.figures.draw import draw_critical_ages, draw_distance, draw_rate_vs_memory, draw_rate_vs_step, draw_stability_map
 from memgd.figures.convergence_experiment import draw_convergence_experiment
 from memgd.figures.reference_oddities import draw_reference_oddities
 from memgd.figures.sandwich import draw_sandwich
+from memgd.figures.selection_bias import draw_selection_bias
 from memgd.proofs_check.report import figure_data as fd
+from memgd.proofs_check.report.class_figure_data import rate_against_T_data
 from memgd.proofs_check.report.convergence_experiment import convergence_figure_data
 from memgd.proofs_check.report.reference_oddities import oddity_figure_data
 from memgd.proofs_check.report.sandwich_data import sandwich_vs_step_data
+from memgd.proofs_check.stochastic.selection_bias import selection_bias_data
 from memgd.proofs_check.campaigns import Interrupted, Progress, Task, run_tasks
 from memgd.proofs_check.campaigns.cli import add_arguments, config_from_args
 from memgd.proofs_check.report.render import check_writable
@@ -52,6 +56,10 @@ FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec("reference_oddities", oddity_figure_data, draw_reference_oddities,
                dict(decays=(0.7, 0.9, 0.99), n=2, steps=300)),
     FigureSpec("convergence_experiment", convergence_figure_data, draw_convergence_experiment, dict(quick=True)),
+    FigureSpec("selection_bias", selection_bias_data, draw_selection_bias,
+               dict(families=("least squares",), batch_sizes=(1, 4), decays=(0.7, 0.99), runs=32, steps=600)),
+    FigureSpec("class_rate_vs_T", rate_against_T_data, draw_class_rate_vs_T,
+               dict(Ts=(1, 2, 3, 4), decays=(0.7, 0.9), n=2, steps=600)),
 )
 NAMES = tuple(s.name for s in FIGURES)
 

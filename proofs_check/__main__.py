@@ -49,7 +49,11 @@ def _scenario_table(plan, done):
 
 def _summary(plan, done):
     from memgd.proofs_check.report.sections import summary_section
-    return summary_section(done.values("scenarios"))
+    from memgd.proofs_check.report.theorem_s import theorem_s_rows
+    from memgd.proofs_check.report.class_certificates import add_class_summary
+    return add_class_summary(summary_section(done.values("scenarios"),
+                                             theorem_s_rows(done.values("theorem-s"), done.values("selection-bias"))),
+                             done.values("class-certificates"))
 
 
 def _optimizer_tasks(plan: Plan) -> list[Task]:
@@ -60,6 +64,16 @@ def _optimizer_tasks(plan: Plan) -> list[Task]:
 def _optimizer_table(plan, done):
     from memgd.proofs_check.report.sections import optimizer_section
     return optimizer_section(rows=[r for rows in done.values("optimizers") for r in rows])
+
+
+def _class_tasks(plan: Plan) -> list[Task]:
+    from memgd.proofs_check.report.class_certificates import class_tasks
+    return class_tasks(plan)
+
+
+def _class_table(plan, done):
+    from memgd.proofs_check.report.class_certificates import class_build
+    return class_build(plan, done)
 
 
 def _search_tasks(plan: Plan) -> list[Task]:
@@ -83,6 +97,26 @@ def _falsification_table(plan, done):
     return falsification_section(done.values("falsification"))
 
 
+def _theorem_s_tasks(plan: Plan) -> list[Task]:
+    from memgd.proofs_check.report.theorem_s import theorem_s_tasks
+    return theorem_s_tasks(plan)
+
+
+def _theorem_s_table(plan, done):
+    from memgd.proofs_check.report.theorem_s import theorem_s_section
+    return theorem_s_section(done.values("theorem-s"))
+
+
+def _selection_bias_tasks(plan: Plan) -> list[Task]:
+    from memgd.proofs_check.report.theorem_s import selection_bias_tasks
+    return selection_bias_tasks(plan)
+
+
+def _selection_bias_table(plan, done):
+    from memgd.proofs_check.report.theorem_s import selection_bias_section
+    return selection_bias_section(done.values("selection-bias"))
+
+
 def _property_tasks(plan: Plan) -> list[Task]:
     from memgd.proofs_check.report.properties import PAIRS, property_task
     return [Task(property_task, {"name": n}, f"verify_rule {n}") for n in PAIRS]
@@ -99,11 +133,13 @@ def _property_table(plan, done):
 # (plan -> list of Task) and ``build`` (plan, done -> Section).
 SECTIONS: list[SectionBuilder] = [
     SectionBuilder("summary", "headline figures, from the scenario evaluations", build=_summary,
-                   reads=("scenarios",)),
+                   reads=("scenarios", "theorem-s", "selection-bias", "class-certificates")),
     SectionBuilder("scenarios", "per scenario: bound, certificate, exact and PEPit rates, empirical runs, checks",
                    tasks=_scenario_tasks, build=_scenario_table),
     SectionBuilder("optimizers", "memory-augmented optimizers against their plain versions",
                    tasks=_optimizer_tasks, build=_optimizer_table, enabled=lambda plan: plan.full),
+    SectionBuilder("class-certificates", "certificates for whole weight classes (one LMI per vertex), T up to 16, "
+                   "and the convergence experiment's realized ages", tasks=_class_tasks, build=_class_table),
     SectionBuilder.single("weight-box", "memgd.proofs_check.report.boxes:weight_box_section",
                           enabled=lambda plan: plan.full and not plan.quick),
     SectionBuilder.single("reference-oddities", "memgd.proofs_check.report.reference_oddities:reference_section",
@@ -118,6 +154,11 @@ SECTIONS: list[SectionBuilder] = [
     SectionBuilder("falsification", "each theorem and check searched for a counterexample (--falsification: "
                    "long with the full default grid, otherwise only when asked)",
                    tasks=_falsification_tasks, build=_falsification_table),
+    SectionBuilder("theorem-s", "Theorem S (stochastic gradients) in expectation over seeded runs, and its proof steps",
+                   tasks=_theorem_s_tasks, build=_theorem_s_table, enabled=lambda plan: plan.full and not plan.quick),
+    SectionBuilder("selection-bias", "the critical rule's noise floor against FIFO and SGD at equal step",
+                   tasks=_selection_bias_tasks, build=_selection_bias_table,
+                   enabled=lambda plan: plan.full and not plan.quick),
     SectionBuilder("properties", "verify_rule (screen, then hypothesis) on the built-in rules",
                    tasks=_property_tasks, build=_property_table, enabled=lambda plan: plan.full and not plan.quick),
 ]

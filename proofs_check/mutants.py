@@ -112,12 +112,13 @@ CURATED: tuple[Mutation, ...] = (
       "RHO_SQ_ROUNDING = 16 * np.finfo(np.float64).eps", "RHO_SQ_ROUNDING = -16 * np.finfo(np.float64).eps",
       "rho_2^2 rounded toward the unsafe side", "Theorem 2", ("tight",)),
     # ---------------------------------------------------------------- Theorems 1 and 1b
-    M("t1-root", "memgd.theory.theorem", "    delay=2 * T,\n)", "    delay=T,\n)",
-      "Theorem 1's Halanay window T instead of 2T (root 1/(T+1))", "Theorem 1", ("grid",)),
+    M("t1-root", "memgd.theory.theorem", "    delay=2 * T,\n)", "    delay=0 * T,\n)",
+      "Theorem 1's Halanay root without its window (rho = p + q; false: d_k = g_(k-1) at kappa 1 converges at "
+      "0.949 where it claims 0.91)", "Theorem 1", ("grid",)),
     M("t1-p-10pct", "memgd.theory.theorem", "P = 1 - alpha * s_lo * mu", "P = 1 - 1.1 * alpha * s_lo * mu",
       "the contraction of the current-gradient part 10% too fast", "Theorem 1", ("tight",)),
-    M("t1-step-hypothesis", "memgd.theory.theorem", "STEP_HYPOTHESIS = sp.Le(alpha * s_hi, 2 / (mu + L)",
-      "STEP_HYPOTHESIS = sp.Le(alpha * s_hi, 4 / (mu + L)", "steps up to 4/(mu+L) admitted",
+    M("t1-step-hypothesis", "memgd.theory.constants", "(v[\"mu\"] + v[\"L\"]) <= 2.0 * (1.0 - STEP_MARGIN)",
+      "(v[\"mu\"] + v[\"L\"]) <= 4.0 * (1.0 - STEP_MARGIN)", "steps up to 4/(mu+L) admitted",
       "Theorem 1", ("refusal",)),
     # ---------------------------------------------------------------- critical rule
     M("age-off-by-one", "memgd.proofs_check.critical_rule.ages", "return np.where(holds, c + extra, np.inf)",
@@ -227,7 +228,7 @@ def caught_in_process(mutation: Mutation, profile: str = "short") -> tuple[bool,
 
 # ---------------------------------------------------------------------------------------------- on a copy
 
-PACKAGE_DIRS = {"memgd": "memgd", "memgd.solvers": "solvers", "memgd.theory": "theory",
+PACKAGE_DIRS = {"memgd": "cli", "memgd.solvers": "solvers", "memgd.theory": "theory",
                 "memgd.proofs_check": "proofs_check", "memgd.figures": "figures", "memgd.benchmarks": "benchmarks"}
 
 

@@ -18,6 +18,12 @@ selection rule
     ``recurrent_ages() -> iterable of age tuples``: the sets of ages of the used stored
     gradients; from step ``max_age`` on every step uses one of them (a generator is
     fine); ``None``: cannot say.
+either rule
+    ``noise_oblivious: bool``: True declares that, with stochastic gradients, the rule's
+    choices (which stored gradients, which weights) never depend on the gradient noise:
+    they depend on the step count or on randomness of the rule's own (Theorem S, part A,
+    docs/math/theorem_s.md).  Absent means "cannot say": only part B applies.  Read by
+    :func:`declared_noise_oblivious`; checked by ``verify_rule(..., batch_size=b)``.
 
 Together the last two give the rule's *recurrent patterns* (:math:`d_k = a g_k +
 \sum_j b_j g_{k-\tau_j}` with gradient descent): every step from step T on is one of
@@ -46,6 +52,12 @@ PatternTuple = tuple[tuple[int, ...], tuple[float, ...]]
 def declared_nonnegative(combination) -> bool:
     """Whether a combination rule declares nonnegative weights (``nonnegative_weights``); False if absent."""
     return bool(getattr(combination, "nonnegative_weights", False))
+
+
+def declared_noise_oblivious(rule) -> bool | None:
+    """A rule's ``noise_oblivious`` declaration (None if absent)."""
+    value = getattr(rule, "noise_oblivious", None)
+    return None if value is None else bool(value)
 
 
 class DeclaredPatterns(NamedTuple):

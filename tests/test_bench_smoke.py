@@ -25,6 +25,7 @@ KEYS = {
     "report_parallel": ["serial_s", "loky2_s", "ratio"],
     "dask_overhead": ["overhead_per_task_s", "median_scenario_s", "overhead_fraction"],
     "grid_sample": ["median_s", "mean_s", "estimated_serial_h"],
+    "class_certificates": ["warm", "cold", "restrictions", "exponent_warm_cpu"],
 }
 
 

@@ -65,14 +65,14 @@ def test_quick_report_is_identical_on_every_backend(serial_quick, tmp_path):
 def test_interrupted_report_is_partial_and_resumes_to_the_same_json(serial_quick, tmp_path, monkeypatch, capsys):
     calls = []
 
-    def interrupt_on_the_eighth(fn, params):
+    def interrupt_on_the_tenth(fn, params):
         calls.append(fn)
-        if len(calls) == 8:  # the 5 optimizer pairs run first (fewest tasks), then 2 of the quick scenarios
+        if len(calls) == 10:  # the 2 class cells and the 5 optimizer pairs run first (fewest tasks), then 2 scenarios
             raise KeyboardInterrupt
         return backends.call.__wrapped__(fn, params)
 
-    interrupt_on_the_eighth.__wrapped__ = backends.call
-    monkeypatch.setattr(backends, "call", interrupt_on_the_eighth)
+    interrupt_on_the_tenth.__wrapped__ = backends.call
+    monkeypatch.setattr(backends, "call", interrupt_on_the_tenth)
     code, partial = run_report(tmp_path, "--backend", "serial")
     assert code == 130
     assert partial["partial"] is True and "--resume" in partial["metadata"]["partial"]
@@ -81,13 +81,13 @@ def test_interrupted_report_is_partial_and_resumes_to_the_same_json(serial_quick
     summary = next(s for s in partial["sections"] if s["title"] == "Summary")  # counts only the 2 that ran
     assert summary["partial"] and summary["rows"][0]["figure"] == f"2 of {len(quick_scenarios())}"
     assert "PARTIAL REPORT" in (tmp_path / "report.md").read_text()
-    assert len(list((tmp_path / "tasks").glob("*.pkl"))) == 7
+    assert len(list((tmp_path / "tasks").glob("*.pkl"))) == 9
     assert "Traceback" not in capsys.readouterr().err
 
     monkeypatch.undo()
     code, resumed = run_report(tmp_path, "--backend", "serial", "--resume")
     assert code == 0 and resumed["partial"] is False
-    assert resumed["metadata"]["run"]["tasks_resumed"] == 7
+    assert resumed["metadata"]["run"]["tasks_resumed"] == 9
     assert comparable(resumed) == comparable(serial_quick)
 
 

@@ -74,8 +74,10 @@ def test_distance_envelopes_are_the_theorem_and_hold_on_the_runs(distance):
     # default step: half of Theorem 1's admissible step for T = 3, s_lo = 1 (first step d_0 = g_0), B = 1, W = 2
     assert a == pytest.approx(0.5 * 1.0 / (10.0**2 * 1 * 2 * 3))
     fifo1 = next(c for c in distance.curves if c.label == "Fifo(1)")
-    rho = (1 - a * 1 * 1 + a**2 * 10.0**2 * 1 * 2 * 1) ** (1 / 3)  # Theorem 1, T = 1, by hand
-    np.testing.assert_allclose(fifo1.analytic_envelope, rho ** distance.steps, rtol=1e-12)
+    # Theorem 1, T = 1, by hand: the root of rho^3 = p rho^2 + q, p = 1 - a s_lo mu, q = a^2 L^2 B W T
+    p, q = 1 - a * 1 * 1, a**2 * 10.0**2 * 1 * 2 * 1
+    rho = max(r.real for r in np.roots([1.0, -p, 0.0, -q]) if abs(r.imag) < 1e-12)
+    np.testing.assert_allclose(fifo1.analytic_envelope, rho ** distance.steps, rtol=1e-11)
     bounded = [c for c in distance.curves if c.T is not None]
     assert len(bounded) == 4
     for c in bounded:
@@ -124,7 +126,9 @@ def test_rate_vs_step_numbers_match_closed_forms(rate_step):
     # docs/math/certificates.md: larger root of z^2 - 0.95 z + 0.05 (h = mu)
     assert d.exact_fine[i] == pytest.approx((0.95 + math.sqrt(0.95**2 - 0.2)) / 2, abs=1e-10)
     j = int(np.flatnonzero(np.isclose(d.alpha_fine, 0.005))[0])
-    assert d.analytic_fine[j] == pytest.approx((1 - 0.005 * 2 + 0.005**2 * 100 * 1 * 2 * 1) ** (1 / 3), rel=1e-12)
+    # Theorem 1: the root of rho^3 = p rho^2 + q, p = 1 - 0.005 * 2, q = 0.005^2 * 100 * 1 * 2 * 1 (lemma L6)
+    root = max(r.real for r in np.roots([1.0, -(1 - 0.005 * 2), 0.0, -(0.005**2 * 100 * 2)]) if abs(r.imag) < 1e-12)
+    assert d.analytic_fine[j] == pytest.approx(root, rel=1e-12)
     assert np.all(np.isinf(d.analytic[d.alpha >= d.alpha_vacuous]))
     ok = np.isfinite(d.certified)
     assert ok.sum() >= 3

@@ -77,9 +77,9 @@ def test_a_fixed_pattern_matches_the_exact_rate_and_the_reference_figure(pattern
     assert np.all(cert >= expected - 1e-9) and np.all(cert <= expected + 1e-5)  # tight for one pattern
     np.testing.assert_allclose(pattern_sweep.empirical, expected, atol=1e-4)
     # a posteriori, the run's constants are the pattern's own (s = 2, B = 1, W = 2, T = 1): Theorem 1 gives
-    # (1 - alpha s mu + alpha^2 L^2 B W T)^(1/(2T+1)) = 0.995^(1/3) at alpha = 0.005 (the README's 0.99833);
-    # the weights (1, 1) are nonnegative, so Theorem 2 is admitted and, smaller, chosen: the README's 0.99062
-    # (with the exact smallest lambda; the old lambda grid gave 0.99065)
+    # the root of rho^3 = 0.99 rho^2 + 0.005 at alpha = 0.005 (the README's 0.99505; the earlier form of L6 gave
+    # 0.995^(1/3) = 0.99833); the weights (1, 1) are nonnegative, so Theorem 2 is admitted and, smaller, chosen:
+    # the README's 0.99062 (with the exact smallest lambda; the old lambda grid gave 0.99065)
     realized = pattern_sweep.bound("theorem_realized")
     assert realized.detail[0] == "2" and realized.values[0] < 0.995 ** (1 / 3) - 1e-3
     assert realized.values[0] == float(rate2(mu=MU, L=L, alpha=0.005, s_lo=2.0, B=1.0, W=2.0, T=1, nonnegative=True))

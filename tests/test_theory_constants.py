@@ -13,6 +13,7 @@ from memgd.theory import (
     best_bound, exact_rate, iteration_count, optimal_step, promise, rate, rate_at_optimal_step,
 )
 from memgd.theory import derived
+from memgd.theory.constants import window_rate
 from memgd.theory.lambdify import cache_info, numpy_function
 from memgd.theory.symbols import PARAMETERS, eps
 from memgd.theory.theorem import THEOREM_1, THEOREM_1B
@@ -42,12 +43,46 @@ def test_design_variant_1b_never_applies():
     assert math.isnan(optimal_step(**SUM_K1, T=2, theorem="1b"))
 
 
+def _polynomial_root(p: float, q: float, D: int) -> float:
+    """The root in (0, 1) of x^(D+1) - p x^D - q, by numpy's companion-matrix eigenvalues (independent of
+    memgd's bisection), polished by two Newton steps in extended precision."""
+    coeffs = [1.0, -p] + [0.0] * (D - 1) + [-q] if D >= 1 else [1.0, -(p + q)]
+    roots = np.roots(coeffs)
+    x = max(r.real for r in roots if abs(r.imag) < 1e-9 and 0 < r.real < 1)
+    x = np.longdouble(x)
+    for _ in range(2):
+        x -= (x ** (D + 1) - p * x**D - q) / ((D + 1) * x**D - D * p * x ** max(D - 1, 0))
+    return float(x)
+
+
 def test_design_rate_at_0_002_T3():
-    # p + q = 1 - 0.002*2 + 0.002^2 * 100 * 1 * 2 * 3 = 0.9984; rho = 0.9984^(1/7)
+    # p = 1 - 0.002*2 = 0.996, q = 0.002^2 * 100 * 1 * 2 * 3 = 0.0024; rho is the root of
+    # rho^7 = 0.996 rho^6 + 0.0024 (lemma L6); the earlier form (p+q)^(1/7) = 0.9984^(1/7) ~ 0.99977 bounds it above
     r = rate(**SUM_K1, T=3, alpha=0.002)
-    assert r == pytest.approx(0.9984 ** (1 / 7), rel=1e-14)
-    assert round(r, 5) == 0.99977
-    assert promise(aggregation="sum", kappa=1, m=2, T=3, mu=1, L=10, alpha=0.002).rate == pytest.approx(r, rel=1e-15)
+    root = _polynomial_root(0.996, 0.0024, 6)
+    assert root <= r <= root + 1e-14  # rounded upward, by a few ulps at most
+    assert round(r, 5) == 0.99842
+    assert window_rate(**SUM_K1, T=3, alpha=0.002) == pytest.approx(0.9984 ** (1 / 7), rel=1e-14)
+    assert promise(aggregation="sum", kappa=1, m=2, T=3, mu=1, L=10, alpha=0.002).rate == r
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_rate_is_the_root_rounded_upward(seed):
+    # against an independent root (numpy.roots + Newton in long double) over random parameters, T up to 40
+    rng = np.random.default_rng(seed)
+    for _ in range(25):
+        mu = 1.0
+        L = float(10 ** rng.uniform(0, 3))
+        T = int(rng.integers(1, 41))
+        s, B = float(rng.uniform(0.5, 2)), float(rng.uniform(0.01, 1.5))
+        W = max(B, s) + float(rng.uniform(0, 1))
+        kw = dict(mu=mu, L=L, s_lo=s, s_hi=s, B=B, W=W, T=T)
+        a = float(alpha_max(**kw)) * float(rng.uniform(0.01, 0.99))
+        r = rate(**kw, alpha=a)
+        p, q = 1 - a * s * mu, a**2 * L**2 * B * W * T
+        root = _polynomial_root(p, q, 2 * T)
+        assert root <= r <= root + 1e-13 + 64 * np.finfo(float).eps
+        assert p + q < r <= window_rate(**kw, alpha=a)  # between the lemma's two ends
 
 
 def test_design_exact_rate_converges_up_to_0_1():
@@ -60,13 +95,17 @@ def test_design_exact_rate_converges_up_to_0_1():
 
 @pytest.mark.parametrize("s", [0.5, 1.0, 2.0])
 def test_no_memory_is_gradient_descent(s):
-    alphas = np.linspace(0.001, 2 / (11 * s), 40)
+    alphas = np.linspace(0.001, 2 / (11 * s), 40)[:-1]
     bnd = best_bound(mu=1.0, L=10.0, alpha=alphas, s_lo=s, s_hi=s, B=0.0, W=s, T=0)
-    np.testing.assert_allclose(bnd.rate, 1 - alphas * s, rtol=0, atol=1e-15)
-    np.testing.assert_allclose(bnd.rate_1b, 1 - alphas * s, rtol=0, atol=1e-15)
+    # the root of rho = p, rounded upward by the rounding bound of p (16 ulps of 1): never below
+    for r_ in (bnd.rate, bnd.rate_1b):
+        assert np.all(r_ >= 1 - alphas * s) and np.all(r_ <= 1 - alphas * s + 4e-15)
+    # a step exactly at the float step limit is treated as outside it (the safe side of a rounded product)
+    edge = best_bound(mu=1.0, L=10.0, alpha=2 / (11 * s), s_lo=s, s_hi=s, B=0.0, W=s, T=0)
+    assert edge.rate == math.inf
     # the theorem is tight without memory: GD's exact rate on quadratics is the same
-    ex = exact_rate(1.0, 10.0, alphas[:-1], Pattern.plain(s))
-    np.testing.assert_allclose(ex, 1 - alphas[:-1] * s, rtol=0, atol=1e-12)
+    ex = exact_rate(1.0, 10.0, alphas, Pattern.plain(s))
+    np.testing.assert_allclose(ex, 1 - alphas * s, rtol=0, atol=1e-12)
     assert alpha_max(mu=1.0, L=10.0, s_lo=s, s_hi=s, B=0.0, W=s, T=0) == pytest.approx(2 / (11 * s))
     assert optimal_step(mu=1.0, L=10.0, s_lo=s, s_hi=s, B=0.0, W=s, T=0) == pytest.approx(2 / (11 * s))
 
@@ -96,12 +135,17 @@ def test_rate_below_one_exactly_when_admissible():
 def test_optimal_step_minimises_the_rate():
     kw = dict(mu=1.0, L=10.0, s_lo=2.0, s_hi=2.0, B=1.0, W=2.0, T=3)
     a_star = optimal_step(**kw)
-    assert a_star == pytest.approx(2 / (2 * 100 * 1 * 2 * 3))  # s mu / (2 L^2 B W T)
+    # below the earlier form's vertex s mu / (2 L^2 B W T) by the factor rho_opt^(2T) (lemma "optimal step")
+    assert a_star < 2 / (2 * 100 * 1 * 2 * 3)
     res = minimize_scalar(lambda a: rate(**kw, alpha=a), bounds=(1e-6, alpha_max(**kw) * 0.999),
                           method="bounded", options={"xatol": 1e-12})
-    assert res.x == pytest.approx(a_star, rel=1e-4)
-    assert rate_at_optimal_step(**kw) == pytest.approx(rate(**kw, alpha=a_star), rel=1e-15)
+    assert res.x == pytest.approx(a_star, rel=1e-3)
+    assert rate_at_optimal_step(**kw) == rate(**kw, alpha=a_star)
     assert rate_at_optimal_step(**kw) <= res.fun + 1e-15
+    # rho_opt + e rho_opt^6 = 1 with e = 4 / (4 * 100 * 2 * 3): the best rate, independently
+    e = 4 / (4 * 100 * 2 * 3)
+    rho_opt = max(r.real for r in np.roots([e, 0, 0, 0, 0, 1, -1]) if abs(r.imag) < 1e-12 and 0 < r.real < 1)
+    assert rate_at_optimal_step(**kw) == pytest.approx(rho_opt, abs=1e-12)
     # clipped case: tiny memory, the vertex lies beyond 2/((mu+L) s_hi)
     kw2 = dict(mu=1.0, L=10.0, s_lo=1.0, s_hi=1.5, B=1e-4, W=1.5, T=1)
     assert optimal_step(**kw2) == pytest.approx(2 / (11 * 1.5), rel=1e-15)
@@ -124,9 +168,12 @@ def test_best_bound_picks_the_smaller_valid():
 
 
 def test_iteration_count():
-    for r, e in [(0.9, 1e-3), (0.99977, 1e-6), (0.5, 0.25), (0.3, 0.9)]:
+    for r, e in [(0.9, 1e-3), (0.99977, 1e-6), (0.3, 0.9), (0.999999, 1e-9)]:
         K = iteration_count(eps=e, rate=r)
         assert r**K <= e * (1 + 1e-12) and r ** (K - 1) > e
+    # an exact tie (0.5^2 = 0.25 exactly) rounds toward the safe side: one more, never one fewer
+    assert iteration_count(eps=0.25, rate=0.5) in (2, 3)
+    assert iteration_count(eps=0.125, rate=0.5) >= 3
     assert iteration_count(eps=1e-3, rate=math.inf) == math.inf
     assert iteration_count(eps=1e-3, rate=1.0) == math.inf
     assert iteration_count(eps=2.0, rate=0.9) == 0
@@ -200,8 +247,9 @@ def test_other_bad_inputs():
 # ---------- lambdify helper
 
 EXPRESSIONS = {
-    "rate_1": THEOREM_1.rate, "rate_1b": THEOREM_1B.rate, "alpha_max_1": derived.ALPHA_MAX_1,
-    "alpha_star_1": derived.ALPHA_STAR_1, "rho_star_1": derived.RHO_STAR_1, "rho_star_1b": derived.RHO_STAR_1B,
+    "window_rate_1": THEOREM_1.window_rate, "window_rate_1b": THEOREM_1B.window_rate,
+    "alpha_max_1": derived.ALPHA_MAX_1, "alpha_vertex_1": derived.ALPHA_VERTEX_1, "excess_1": derived.EXCESS_1,
+    "p": THEOREM_1.p, "q_1": THEOREM_1.q, "q_1b": THEOREM_1B.q,
 }
 
 
@@ -301,12 +349,29 @@ def test_first_step_makes_design_example_vacuous():
     # The reference implementation's first step is d_0 = g_0 (empty buffer): s = 1 there.
     # Whole-run constants for "sum", kappa = 1 are then s_lo = 1, s_hi = 2, B = 1, W = 2, and
     # at alpha = 0.002, T = 3: p + q = 1 - 0.002 + 0.0024 = 1.0004 >= 1, so Theorem 1 is vacuous;
-    # the worked example's 0.99977 (docs/math/theorem1.md) is the steady-state figure (buffer non-empty, m >= 1).
+    # the worked example's 0.99842 (docs/math/theorem1.md) is the steady-state figure (buffer non-empty, m >= 1).
     c = aggregation_bounds("sum", 1.0, 2, m_min=0)
     assert (c.s_lo, c.s_hi, c.B, c.W) == (1.0, 2.0, 1.0, 2.0)
     whole = promise(aggregation="sum", kappa=1, topC=2, m_min=0, T=3, mu=1, L=10, alpha=0.002)
     assert whole.theorem == "none" and whole.rate == math.inf
     steady = promise(aggregation="sum", kappa=1, topC=2, T=3, mu=1, L=10, alpha=0.002)
-    assert round(steady.rate, 5) == 0.99977
+    assert round(steady.rate, 5) == 0.99842
     # whole-run admissible steps: alpha < s_lo mu / (L^2 B W T) = 1 / (100 * 2 * 3)
     assert alpha_max(mu=1, L=10, s_lo=1, s_hi=2, B=1, W=2, T=3) == pytest.approx(1 / 600)
+
+
+def test_the_numeric_step_hypothesis_is_the_statements():
+    """Theorem 1's printed step hypothesis, its derived limit and the numeric check agree: the limit is the
+    statement's right side over s_hi, a step just inside it is admitted and one just outside refused (the
+    numeric check is a separate line of code, so a mutation of either shows here)."""
+    import sympy as sp
+
+    from memgd.theory.derived import STEP_LIMIT
+    from memgd.theory.symbols import s_hi
+    from memgd.theory.theorem import STEP_HYPOTHESIS
+
+    assert sp.simplify(STEP_HYPOTHESIS.rhs / s_hi - STEP_LIMIT) == 0
+    kw = dict(mu=1.0, L=10.0, s_lo=1.0, s_hi=1.5, B=0.0, W=1.5, T=0)
+    limit = 2.0 / ((kw["mu"] + kw["L"]) * kw["s_hi"])
+    assert np.isfinite(rate(**kw, alpha=limit * (1 - 1e-12)))
+    assert np.isinf(rate(**kw, alpha=limit * (1 + 1e-12)))

@@ -178,12 +178,12 @@ def test_critical_step_without_positive_sum_is_zero():
 
 
 def test_design_gap_at_0_002():
-    # worked example (docs/math/theorem1.md): at alpha = 0.002 (sum, kappa = 1, T = 3, C = 2) Theorem 1 gives 0.99977. Any
-    # pattern of that rule with T = 3 has an exact rate well below it.
+    # worked example (docs/math/theorem1.md): at alpha = 0.002 (sum, kappa = 1, T = 3, C = 2) Theorem 1 gives 0.99842 (the
+    # root of rho^7 = 0.996 rho^6 + 0.0024). Any pattern of that rule with T = 3 has an exact rate below it.
     for ages in [(0, 1, 3), (0, 2, 3)]:
         p = Pattern(ages, (1.0, 0.5, 0.5))
         bound = rate(mu=1, L=10, alpha=0.002, s_lo=p.s, s_hi=p.s, B=p.B, W=p.W, T=p.T)
-        assert round(bound, 5) == 0.99977
+        assert round(bound, 5) == 0.99842
         assert exact_rate(1.0, 10.0, 0.002, p) < 0.9961
 
 

@@ -22,8 +22,9 @@ The steps, with :math:`e_k = \sum_c b_{k,c}(g_{k-\tau} - g_k)`:
 - L4 :math:`\|x_k - x_{k-\tau}\| \le \alpha\tau\max_{k-\tau\le i<k}\|d_i\|` and :math:`\|d_i\| \le WL\max_{i-T\le l\le i} r_l`;
 - L5 :math:`r_{k+1} \le p\,r_k + q\max_{k-2T\le l\le k} r_l`, :math:`p = 1-\alpha s_{lo}\mu`, :math:`q = \alpha^2L^2BWT`;
   L5b the same with :math:`q = 2\alpha LB` over :math:`k-T \le l \le k`;
-- L6 (discrete Halanay) :math:`p, q \ge 0`, :math:`p+q<1` imply
-  :math:`r_k \le (p+q)^{k/(D+1)}\max_{-D\le l\le 0} r_l`.
+- L6 (discrete Halanay, tight rate) :math:`p, q \ge 0`, :math:`p+q<1` imply
+  :math:`r_k \le \lambda^{\star k}\max_{-D\le l\le 0} r_l`, :math:`\lambda^\star` the root in (0, 1) of
+  :math:`\lambda^{D+1} = p\lambda^D + q`; :math:`p + q < \lambda^\star \le (p+q)^{1/(D+1)}`.
 """
 
 from __future__ import annotations
@@ -34,9 +35,12 @@ from typing import Callable
 
 import sympy as sp
 
-from memgd.theory.derived import ALPHA_STAR_1, ALPHA_VERTEX_1, MEMORY_LIMIT_1, STEP_LIMIT
+from memgd.theory.derived import (
+    ALPHA_OPT_1, ALPHA_STAR_1, ALPHA_VERTEX_1, EXCESS_1, MEMORY_LIMIT_1, OPTIMAL_RATE_EQUATION, RHO_OPT,
+    STEP_LIMIT,
+)
 from memgd.theory.symbols import SLACK, B, L, T, W, alpha, mu, s_hi, s_lo
-from memgd.theory.theorem import P, Q_1, Q_1B, THEOREM_1, THEOREM_1B
+from memgd.theory.theorem import P, Q_1, Q_1B, RHO, THEOREM_1, THEOREM_1B
 
 
 class ProofStatus(enum.Enum):
@@ -262,30 +266,52 @@ L5B = Lemma(
 lam = sp.Symbol("lambda", positive=True)
 p_, q_ = sp.symbols("p q", nonnegative=True)
 D_ = sp.Symbol("D", integer=True, nonnegative=True)
+_k = sp.Symbol("k", integer=True, nonnegative=True)
+#: phi(lambda) = lambda^(D+1) - p lambda^D - q: L6 holds for every lambda in (0, 1] with phi >= 0.
+PHI = lam ** (D_ + 1) - p_ * lam**D_ - q_
 
 
 def _prove_l6() -> bool:
-    r"""Induction step of the Halanay lemma: with lambda^(D+1) = p + q,
-    lambda^(D+1) - p lambda^D - q = p (1 - lambda^D).
+    r"""The tight discrete Halanay lemma, algebraic core.
 
-    By hand: 0 < lambda <= 1 gives lambda^D <= 1, so the right side is >= 0, i.e.
-    p lambda^k + q lambda^(k-D) <= lambda^(k+1); induction on k (with r_l <= M
-    <= lambda^l M for -D <= l <= 0) gives r_k <= lambda^k M.
+    (i) induction step: lambda^(k+1) - p lambda^k - q lambda^(k-D) = lambda^(k-D) phi(lambda), so
+        phi(lambda) >= 0 gives p lambda^k + q max_{k-D<=l<=k} lambda^l <= lambda^(k+1) (for lambda <= 1
+        the window maximum is lambda^(k-D));
+    (ii) phi is increasing on [p, 1]: phi'(p + t) = lambda^(D-1) (D t + lambda) >= 0;
+    (iii) phi(p) = -q <= 0 and phi(1) = 1 - p - q > 0: one root lambda* in (p, 1), and phi >= 0
+        exactly on [lambda*, 1];
+    (iv) the earlier rate lambda_0 = (p+q)^(1/(D+1)) has phi(lambda_0) = p (1 - lambda_0^D) >= 0, so
+        lambda* <= lambda_0; and phi(p + q) = q ((p+q)^D - 1) <= 0, so lambda* >= p + q.
+
+    By hand: with M = max_{-D<=l<=0} r_l, r_l <= M <= lambda^l M for l <= 0; if r_l <= lambda^l M up to
+    k, then r_{k+1} <= p lambda^k M + q lambda^(k-D) M <= lambda^(k+1) M by (i).
     """
-    gap = lam ** (D_ + 1) - p_ * lam**D_ - q_ - p_ * (1 - lam**D_)
-    return _zero(gap.subs(lam ** (D_ + 1), p_ + q_))
+    step = _zero(lam ** (_k + 1) - p_ * lam**_k - q_ * lam ** (_k - D_) - lam ** (_k - D_) * PHI)
+    t = sp.Symbol("t", nonnegative=True)
+    slope = sp.diff(PHI, lam)
+    increasing = _zero(slope - lam ** (D_ - 1) * (D_ * (lam - p_) + lam)) and \
+        (lam ** (D_ - 1) * (D_ * t + lam)).is_nonnegative is True
+    ends = _zero(PHI.subs(lam, 1) - (1 - p_ - q_)) and _zero(sp.expand(PHI.subs(lam, p_) + q_))
+    lam0 = sp.Symbol("lambda_0", positive=True)  # lambda_0^(D+1) = p + q
+    old = _zero(sp.powsimp(sp.expand(PHI.subs(lam, lam0))).subs(lam0 ** (D_ + 1), p_ + q_) - p_ * (1 - lam0**D_))
+    below = _zero(sp.expand(PHI.subs(lam, p_ + q_) - q_ * ((p_ + q_) ** D_ - 1)))
+    return step and increasing and ends and old and below
 
 
 L6 = Lemma(
     name="L6",
-    title="discrete Halanay lemma",
+    title="discrete Halanay lemma, tight rate",
     statement=sp.Implies(
-        p_ + q_ < 1, sp.Le(sp.Function("r")(sp.Symbol("k")), (p_ + q_) ** (sp.Symbol("k") / (D_ + 1)) * M_k)
-    ),
-    text="p, q >= 0, p + q < 1 imply r_k <= (p+q)^(k/(D+1)) max_{-D<=l<=0} r_l (D = 2T; D = T for 1b)",
+        sp.And(p_ + q_ < 1, sp.Ge(PHI, 0), sp.Le(lam, 1)),
+        sp.Le(sp.Function("r")(_k), lam**_k * M_k)),
+    text=("p, q >= 0, p + q < 1 imply r_k <= lambda*^k max_{-D<=l<=0} r_l, lambda* the root in (0, 1) of "
+          "lambda^(D+1) = p lambda^D + q (p + q < lambda* <= (p+q)^(1/(D+1)); D = 2T; D = T for 1b)"),
     status=ProofStatus.PARTIAL,
-    sympy_part="the induction-step identity lambda^(D+1) - p lambda^D - q = p (1 - lambda^D)",
-    numeric_part="the sign 1 - lambda^D >= 0 for 0 < lambda <= 1 and the induction (elementary; see docstring)",
+    sympy_part=("the induction-step identity lambda^(k+1) - p lambda^k - q lambda^(k-D) = lambda^(k-D) phi(lambda); "
+                "phi increasing on [p, 1] with phi(p) = -q, phi(1) = 1 - p - q; phi((p+q)^(1/(D+1))) = "
+                "p (1 - (p+q)^(D/(D+1))) >= 0 and phi(p + q) = q ((p+q)^D - 1) <= 0"),
+    numeric_part=("the induction itself (elementary; see docstring) and the upward rounding of the root "
+                  "(memgd.theory.halanay, tested against exact rational arithmetic)"),
     prove=_prove_l6,
 )
 
@@ -344,37 +370,73 @@ NONNEGATIVE_P = Lemma(
 )
 
 
+_c1 = L**2 * B * W * T
+#: F(rho, alpha) = rho^(2T) (rho - p) - q: Theorem 1's rate at alpha is its root in rho (lemma L6).
+F_RATE_1 = RHO ** (2 * T) * (RHO - P) - Q_1
+
+
 def _prove_optimal_step() -> bool:
-    """argmin_alpha (p+q) is the unique critical point alpha* (second derivative > 0);
-    p + q at alpha* is 1 - (s_lo mu)^2/(4 L^2 B W T) < 1; the rate (p+q)^(1/(2T+1)) is
-    increasing in p+q, so on (0, STEP_LIMIT] the minimiser is min(alpha*, STEP_LIMIT)."""
-    pq = P + Q_1
-    critical = sp.solve(sp.diff(pq, alpha), alpha)
-    convex = sp.diff(pq, alpha, 2).is_positive is True
-    value = _zero(pq.subs(alpha, ALPHA_VERTEX_1) - (1 - (s_lo * mu) ** 2 / (4 * L**2 * B * W * T)))
-    x = sp.Symbol("x", positive=True)
-    increasing = sp.diff(x ** (1 / (2 * T + 1)), x).is_positive is True
-    clipped = ALPHA_STAR_1 == sp.Min(ALPHA_VERTEX_1, STEP_LIMIT)
-    return critical == [ALPHA_VERTEX_1] and convex and value and increasing and clipped
+    """Theorem 1's best step.  (i) F(rho, alpha) is concave in alpha (d2F/dalpha2 = -2 L^2 B W T), so
+    for each rho in (0, 1) the steps with rate <= rho, {alpha : F(rho, alpha) >= 0}, form an interval: the
+    rate is unimodal in alpha; (ii) the maximum of F over alpha is at alpha = rho^(2T) s_lo mu / (2 L^2 B W T)
+    with value rho^(2T) (rho + e rho^(2T) - 1), e = (s_lo mu)^2 / (4 L^2 B W T); (iii) h(rho) = rho +
+    e rho^(2T) - 1 increases from -1 at 0 to e > 0 at 1, so the smallest rate is its root rho_opt, at
+    alpha_opt = rho_opt^(2T) x vertex; (iv) on (0, alpha_opt] the rate is nonincreasing (unimodal with its
+    minimum there), so the best admissible step is min(alpha_opt, 2/((mu+L) s_hi))."""
+    concave = _zero(sp.diff(F_RATE_1, alpha, 2) + 2 * _c1)
+    crit = sp.solve(sp.diff(F_RATE_1, alpha), alpha)
+    at = RHO ** (2 * T) * s_lo * mu / (2 * _c1)
+    critical = len(crit) == 1 and _zero(crit[0] - at) and _zero(at - ALPHA_OPT_1.subs(RHO_OPT, RHO))
+    value = _zero(F_RATE_1.subs(alpha, at) - RHO ** (2 * T) * OPTIMAL_RATE_EQUATION.subs(RHO_OPT, RHO))
+    h = OPTIMAL_RATE_EQUATION
+    increasing = sp.diff(h, RHO_OPT).is_positive is True
+    ends = h.subs(RHO_OPT, 0) == -1 and _zero(h.subs(RHO_OPT, 1) - EXCESS_1) and EXCESS_1.is_positive is True
+    clipped = ALPHA_STAR_1 == sp.Min(ALPHA_OPT_1, STEP_LIMIT)
+    return concave and critical and value and increasing and ends and clipped
 
 
 OPTIMAL_STEP = Lemma(
     name="optimal step (Theorem 1)",
     title="alpha* minimises the rate",
-    statement=sp.Eq(sp.Symbol("alpha_star"), sp.Min(ALPHA_VERTEX_1, STEP_LIMIT)),
-    text="alpha* = s_lo mu / (2 L^2 B W T) clipped to 2/((mu+L) s_hi) minimises Theorem 1's rate",
+    statement=sp.Eq(sp.Symbol("alpha_star"), sp.Min(ALPHA_OPT_1, STEP_LIMIT)),
+    text=("alpha* = rho_opt^(2T) s_lo mu / (2 L^2 B W T) clipped to 2/((mu+L) s_hi) minimises Theorem 1's rate, "
+          "rho_opt the root of rho + (s_lo mu)^2 rho^(2T) / (4 L^2 B W T) = 1"),
     status=ProofStatus.SYMPY,
-    sympy_part="critical point, convexity, value at the vertex, monotonicity of x^(1/(2T+1))",
+    sympy_part="concavity of F in alpha, its maximiser and maximum, monotonicity of rho + e rho^(2T) - 1",
     prove=_prove_optimal_step,
+)
+
+#: F_b(rho, alpha) = rho^T (rho - p) - 2 alpha L B: 1b's rate at alpha is its root in rho.
+F_RATE_1B = RHO**T * (RHO - P) - Q_1B
+
+
+def _prove_optimal_step_1b() -> bool:
+    """1b's rate decreases in alpha: alpha dF_b/dalpha - rho^T (1 - rho) = F_b, so at the root dF_b/dalpha =
+    rho^T (1 - rho) / alpha > 0, while dF_b/drho > 0 there (L6 (ii)); hence drho/dalpha < 0 and the best
+    step is the largest, 2/((mu+L) s_hi)."""
+    identity = _zero(alpha * sp.diff(F_RATE_1B, alpha) - RHO**T * (1 - RHO) - F_RATE_1B)
+    v = sp.Symbol("v", nonnegative=True)
+    positive = _nonnegative((RHO**T * (1 - RHO) / alpha).subs(RHO, 1 / (1 + v)))
+    return identity and positive
+
+
+OPTIMAL_STEP_1B = Lemma(
+    name="optimal step (Theorem 1b)",
+    title="the largest step minimises the rate",
+    statement=sp.Eq(sp.Symbol("alpha_star_b"), STEP_LIMIT),
+    text="1b's rate decreases in alpha, so alpha* = 2/((mu+L) s_hi)",
+    status=ProofStatus.SYMPY,
+    sympy_part="alpha dF_b/dalpha - rho^T (1 - rho) = F_b (identity) and its sign at the root",
+    prove=_prove_optimal_step_1b,
 )
 
 
 def _prove_no_memory() -> bool:
-    """B = 0, T = 0: both rates are 1 - alpha s_lo mu (gradient descent with step alpha s),
-    and the memory hypotheses reduce to 0 < alpha s_lo mu and 0 < s_lo mu (true)."""
+    """B = 0, T = 0: both characteristic equations read rho - (1 - alpha s_lo mu) = 0 (gradient descent
+    with step alpha s), and the memory hypotheses reduce to 0 < alpha s_lo mu and 0 < s_lo mu (true)."""
     none = {B: 0, T: 0}
     gd = 1 - alpha * s_lo * mu
-    rates = all(_zero(th.rate.subs(none) - gd) for th in (THEOREM_1, THEOREM_1B))
+    rates = all(sp.solve(th.characteristic.subs(none), RHO) == [gd] for th in (THEOREM_1, THEOREM_1B))
     hyps = all(th.hypotheses[2].subs(none).doit() == sp.true for th in (THEOREM_1, THEOREM_1B))
     return rates and hyps
 
@@ -382,7 +444,7 @@ def _prove_no_memory() -> bool:
 NO_MEMORY = Lemma(
     name="no memory",
     title="reduction to gradient descent",
-    statement=sp.Eq(THEOREM_1.rate.subs({B: 0, T: 0}), 1 - alpha * s_lo * mu),
+    statement=sp.Eq(THEOREM_1.characteristic.subs({B: 0, T: 0}), RHO - (1 - alpha * s_lo * mu)),
     text="with B = 0 (and so T = 0) both theorems give rho = 1 - alpha s mu, valid for alpha s_hi <= 2/(mu+L)",
     status=ProofStatus.SYMPY,
     sympy_part="substitution and simplification",
@@ -390,5 +452,6 @@ NO_MEMORY = Lemma(
 )
 
 PROOF_STEPS: tuple[Lemma, ...] = (L1, L2, L3, L3B, L4, L5, L5B, L6)
-CLAIMS: tuple[Lemma, ...] = (ADMISSIBLE_STEP_1, ADMISSIBLE_STEP_1B, NONNEGATIVE_P, OPTIMAL_STEP, NO_MEMORY)
+CLAIMS: tuple[Lemma, ...] = (ADMISSIBLE_STEP_1, ADMISSIBLE_STEP_1B, NONNEGATIVE_P, OPTIMAL_STEP, OPTIMAL_STEP_1B,
+                             NO_MEMORY)
 LEMMAS: tuple[Lemma, ...] = PROOF_STEPS + CLAIMS

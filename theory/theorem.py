@@ -4,20 +4,24 @@ Let :math:`r_k = \|x_k - x^\star\|`, :math:`p = 1 - \alpha s_{lo} \mu`.
 
 **Theorem 1.** If :math:`s_{lo} > 0`, :math:`\alpha s_{hi} \le 2/(\mu+L)` and
 :math:`\alpha^2 L^2 B W T < \alpha s_{lo} \mu`, then :math:`r_k \le \rho^k r_0` with
+:math:`\rho` the root in :math:`(0, 1)` of
 
-.. math:: \rho = \left(1 - \alpha s_{lo}\mu + \alpha^2 L^2 B W T\right)^{1/(2T+1)}.
+.. math:: \rho^{2T+1} = p\,\rho^{2T} + \alpha^2 L^2 B W T .
 
 **Variant 1b.** If :math:`s_{lo} > 0`, :math:`\alpha s_{hi} \le 2/(\mu+L)` and
-:math:`2 L B < s_{lo}\mu`, then :math:`r_k \le \rho_b^k r_0` with
-
-.. math:: \rho_b = \left(1 - \alpha s_{lo}\mu + 2\alpha L B\right)^{1/(T+1)}.
+:math:`2 L B < s_{lo}\mu`, then :math:`r_k \le \rho_b^k r_0` with :math:`\rho_b` the root in
+:math:`(0, 1)` of :math:`\rho_b^{T+1} = p\,\rho_b^{T} + 2\alpha L B`.
 
 Both come from a delay recursion :math:`r_{k+1} \le p\, r_k + q \max_{k-D \le l \le k} r_l`
 (lemma L5, with :math:`q = \alpha^2 L^2 B W T, D = 2T` for Theorem 1 and
-:math:`q = 2\alpha L B, D = T` for 1b) closed by the discrete Halanay lemma L6:
-:math:`\rho = (p+q)^{1/(D+1)}`.  The hypotheses are kept unevaluated (sympy would
-otherwise simplify ``s_lo > 0`` to ``True`` from the symbol's assumption), so they
-can be lambdified and tested numerically.
+:math:`q = 2\alpha L B, D = T` for 1b) closed by the discrete Halanay lemma L6 with its
+tight rate, the root :math:`\lambda^\star` of :math:`\lambda^{D+1} = p\lambda^D + q`
+(:mod:`memgd.theory.halanay`).  *Remark*: the earlier form of L6,
+:math:`(p+q)^{1/(D+1)}` (:attr:`Theorem.window_rate`), is an upper bound on the root, and
+loses up to a factor :math:`D + 1` in the iteration count (as :math:`q \to 0` the root tends
+to :math:`p`, the old form to :math:`p^{1/(D+1)}`).  The hypotheses are kept unevaluated
+(sympy would otherwise simplify ``s_lo > 0`` to ``True`` from the symbol's assumption), so
+they can be lambdified and tested numerically.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from memgd.theory.symbols import B, L, T, W, alpha, k, mu, s_hi, s_lo
 
 #: r(k) stands for ||x_k - x*||.
 r = sp.Function("r")
+#: The rate, as the unknown of the characteristic equation.
+RHO = sp.Symbol("rho", positive=True)
 
 #: Contraction factor of the current-gradient part (lemma L1 at step alpha s_k).
 P = 1 - alpha * s_lo * mu
@@ -44,10 +50,11 @@ POSITIVE_SUM = sp.Gt(s_lo, 0, evaluate=False)
 
 @dataclass(frozen=True)
 class Theorem:
-    """A linear-rate theorem: hypotheses, and the conclusion r_k <= rate^k r_0.
+    """A linear-rate theorem: hypotheses, and the conclusion r_k <= rho^k r_0.
 
     ``p`` and ``q`` are the coefficients of the delay recursion (lemma L5) and
-    ``delay`` its window D; the rate is ``(p + q) ** (1 / (delay + 1))`` (lemma L6).
+    ``delay`` its window D; the rate rho is the root in (0, 1) of :attr:`characteristic`
+    (lemma L6), computed rounded upward by :func:`memgd.theory.halanay.halanay_root`.
     """
 
     name: str
@@ -63,29 +70,39 @@ class Theorem:
         return self.p + self.q
 
     @property
-    def rate(self) -> sp.Expr:
-        """rho = (p + q)^(1/(D+1))."""
+    def characteristic(self) -> sp.Expr:
+        """rho^(D+1) - p rho^D - q: the rate is its root in (0, 1) (lemma L6)."""
+        return RHO ** (self.delay + 1) - self.p * RHO**self.delay - self.q
+
+    @property
+    def window_rate(self) -> sp.Expr:
+        """(p + q)^(1/(D+1)): the earlier, looser form of L6, an upper bound on the root (a remark)."""
         return self.contraction ** (1 / (self.delay + 1))
 
     @property
     def conclusion(self) -> sp.Basic:
         """r_k <= rho^k r_0, as a sympy relation."""
-        return sp.Le(r(k), self.rate**k * r(0), evaluate=False)
+        return sp.Le(r(k), RHO**k * r(0), evaluate=False)
 
     def __str__(self) -> str:
         hyps = "\n".join(f"  {sp.sstr(h)}" for h in self.hypotheses)
+        D = sp.sstr(self.delay)
         return (
             f"{self.name} ({self.title}). Let r_k = ||x_k - x*||. If\n{hyps}\n"
-            f"then r_k <= rho**k * r_0 for all k >= 0, with\n  rho = {sp.sstr(self.rate)}"
+            f"then r_k <= rho**k * r_0 for all k >= 0, with rho the root in (0, 1) of\n"
+            f"  rho**({D} + 1) = p*rho**({D}) + q,  p = {sp.sstr(self.p)},  q = {sp.sstr(self.q)}\n"
+            f"(at most (p + q)**(1/({D} + 1)), the earlier form of the rate)"
         )
 
     def latex(self) -> str:
         """The statement as a LaTeX paragraph."""
         hyps = ", ".join(f"${sp.latex(h)}$" for h in self.hypotheses)
+        D = self.delay
         return (
             rf"\textbf{{{self.name}}} ({self.title}). Let $r_k = \|x_k - x^\star\|$. "
-            rf"If {hyps}, then $r_k \le \rho^k r_0$ for all $k \ge 0$, with "
-            rf"$\rho = {sp.latex(self.rate)}$."
+            rf"If {hyps}, then $r_k \le \rho^k r_0$ for all $k \ge 0$, with $\rho$ the root in $(0, 1)$ of "
+            rf"$\rho^{{{sp.latex(D + 1)}}} = p\,\rho^{{{sp.latex(D)}}} + q$, $p = {sp.latex(self.p)}$, "
+            rf"$q = {sp.latex(self.q)}$."
         )
 
 

@@ -115,7 +115,9 @@ def _check_class(mu: float, L: float, alpha: float) -> None:
 
 
 @lru_cache(maxsize=256)
-def _step_model_cached(mu: float, L: float, alpha: float, weights: tuple[float, ...]) -> StepModel:
+def _step_model_cached(mu: float, L: float, alpha: float, weights: tuple[float, ...],
+                       only: tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]] | None = None) -> StepModel:
+    """``only``: (pairs, normalization pairs) to keep, in this order (default: every ordered pair)."""
     T = len(weights) - 1
     n = 2 * T + 3
     npts = T + 2
@@ -168,10 +170,10 @@ def _step_model_cached(mu: float, L: float, alpha: float, weights: tuple[float, 
         return np.array(Ms), np.array(As)
 
     pts = (STAR,) + tuple(range(T + 2))
-    pairs = tuple(permutations(pts, 2))
+    pairs = tuple(permutations(pts, 2)) if only is None else tuple(only[0])
     M, a = pair_parts(pairs)
     norm_pts = (STAR,) + tuple(range(T + 1))
-    norm_pairs = tuple(permutations(norm_pts, 2))
+    norm_pairs = tuple(permutations(norm_pts, 2)) if only is None else tuple(only[1])
     nM, na = pair_parts(norm_pairs)
     keep = [i for i in range(n) if i != gb(T + 1)]
     nM = nM[:, keep][:, :, keep]

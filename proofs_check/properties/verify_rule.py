@@ -22,6 +22,12 @@ rule's ``nonnegative_weights`` for 1, measured on the run for 2); :math:`\alpha_
 is the largest of the theorems' admissible steps, so Theorem 2's own range of steps is
 exercised.
 
+With ``batch_size=b`` the rule is declared to run on stochastic (minibatch) gradients, and
+Theorem S (docs/math/theorem_s.md) is checked too: ``stochastic_examples`` examples of seeded
+copies of a least-squares finite sum, the bound checked in expectation at 99.9% confidence
+(:mod:`memgd.proofs_check.stochastic.verify`); part A only if the rule is oblivious to the noise
+(built-in classification, or ``noise_oblivious = True`` on both rules).
+
 A rule that breaks its interface or a declaration has a bug, whatever the theorem says:
 that is raised at once, on the first example where it shows, as
 :class:`~memgd.solvers.step_checks.RuleStepError` naming the rule, the method, the step and
@@ -89,6 +95,8 @@ class VerifyReport:
     screen_seconds: float = 0.0        # wall time of the screen
     screen_mode: str = "none"          # "batched", "per example" (the rule cannot run batches) or "none"
     screen: str = ""                   # what the screen ran, its cost, and why it fell back if it did
+    theorem_s_checked: int = 0  # stochastic examples on which Theorem S's bound held (batch_size given)
+    theorem_s_vacuous: int = 0  # stochastic examples where Theorem S said nothing (not counted as checked)
 
     def __str__(self) -> str:
         text = (f"{self.examples} examples, bound checked a priori on {self.a_priori_checked} and "
@@ -98,11 +106,15 @@ class VerifyReport:
             text += (f"; before them {self.screen}: bound checked a priori on {self.screened_a_priori_checked} "
                      f"and a posteriori on {self.screened_a_posteriori_checked} (Theorem 2 on "
                      f"{self.screened_theorem_2_checked})")
+        if self.theorem_s_checked or self.theorem_s_vacuous:
+            text += (f"; Theorem S (stochastic gradients) held on {self.theorem_s_checked} examples, vacuous on "
+                     f"{self.theorem_s_vacuous}")
         return text
 
 
 class RuleViolation(AssertionError):
-    """A property failed; ``example`` is the minimal failing example found."""
+    """A property failed; ``example`` is the minimal failing example found (an :class:`Example`, or a
+    :class:`memgd.proofs_check.stochastic.verify.StochasticExample` when Theorem S failed)."""
 
     def __init__(self, example: Example):
         self.example = example
@@ -203,10 +215,12 @@ def _fail(example: Example) -> None:
 def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 300,
                 families=FAMILIES, max_kappa: float = 1e3, seed: int = 0,
                 shrink_seconds: float = 20.0, screen_examples: int = 10_000,
-                workers: int | None = None) -> VerifyReport:
+                workers: int | None = None, batch_size: int | None = None, stochastic_examples: int = 8,
+                stochastic_runs: int = 64) -> VerifyReport:
     """Check Theorems 1, 1b and (for declared nonnegative weights) 2 for a memory rule on
     drawn problems and steps: ``screen_examples`` examples screened in a few batched runs
-    (:mod:`memgd.proofs_check.properties.screen`), then ``max_examples`` hypothesis examples.
+    (:mod:`memgd.proofs_check.properties.screen`), then ``max_examples`` hypothesis examples;
+    and Theorem S when ``batch_size`` is given.
 
     Both draw from one :class:`~memgd.proofs_check.properties.strategies.ExampleSpace` and are
     judged by one function (:func:`memgd.proofs_check.properties.judge.judge`).  Examples the
@@ -246,6 +260,10 @@ def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 
     max_kappa = _validated_max_kappa(max_kappa)
     seed = integer_at_least("seed", seed, 0)
     shrink_seconds = float(nonnegative("shrink_seconds", shrink_seconds))
+    if batch_size is not None:
+        batch_size = integer_at_least("batch_size", batch_size, 1)
+        stochastic_examples = integer_at_least("stochastic_examples", stochastic_examples, 1)
+        stochastic_runs = integer_at_least("stochastic_runs", stochastic_runs, 16)
     declared = check_rules(selection, combination)
     if not declared.s_lo > 0:
         raise ValueError(f"no step is admissible: the declared s_lo = {declared.s_lo:.4g} must be > 0 "
@@ -308,7 +326,20 @@ def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 
         raise RuleViolation(confirmed[0])
     if not seen and not (screened and screened.screened):
         raise ValueError("no step is admissible for the declared constants at any drawn condition number")
-    return _report(seen, screened)
+    stochastic = []
+    if batch_size is not None:
+        from memgd.proofs_check.stochastic.verify import TheoremSViolation, verify_theorem_s
+
+        def top(mu: float, L: float) -> float:
+            return _admissible_step(combination, selection, mu, L, selection.capacity)
+
+        try:
+            stochastic = verify_theorem_s(selection, combination, top, batch_size=batch_size,
+                                          examples=stochastic_examples, runs=stochastic_runs,
+                                          max_kappa=min(max_kappa, 100.0), seed=seed, shrink_seconds=shrink_seconds)
+        except TheoremSViolation as err:
+            raise RuleViolation(err.example) from None
+    return _report(seen, screened, stochastic)
 
 
 #: screens of this many examples or more use every core by default (smaller ones are not worth starting processes)
@@ -347,7 +378,7 @@ def _confirmed_failures(screened, space, database, check_one, steps: int, seed: 
     return found
 
 
-def _report(seen: list[Example], screened) -> VerifyReport:
+def _report(seen: list[Example], screened, stochastic=()) -> VerifyReport:
     slacks = [s for e in seen for s in (e.a_posteriori_slack, e.a_priori_slack, e.theorem_2_slack)]
     keys = ("T", "s_lo", "s_hi", "B", "W")
     lows = {k: [e.realized[k] for e in seen] for k in keys}
@@ -367,6 +398,9 @@ def _report(seen: list[Example], screened) -> VerifyReport:
                      screened_a_posteriori_checked=int(np.isfinite(screened.a_posteriori_slack[ok]).sum()),
                      screened_theorem_2_checked=int(np.isfinite(screened.theorem_2_slack[ok]).sum()),
                      screen_seconds=screened.seconds, screen_mode=screened.mode, screen=screened.describe())
+    if stochastic:
+        extra.update(theorem_s_checked=sum(ex.check.status == "held" for ex in stochastic),
+                     theorem_s_vacuous=sum(ex.check.status == "vacuous" for ex in stochastic))
     slacks = [s for s in slacks if np.isfinite(s)]
     return VerifyReport(
         examples=len(seen),

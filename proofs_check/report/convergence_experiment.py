@@ -21,8 +21,10 @@ shuffles once per epoch).  Measured: F(x_k) - F* per epoch, distance to the exac
 x*, test accuracy.  Beside it, the theory: Theorem 1 / 1b
 (:func:`memgd.theory.promise`) for SGD_C with *full* gradients, with the ages the run
 realized (the critical rule bounds none a priori), and the minibatch noise level.
-Certificates (:func:`memgd.proofs_check.certificates.certify.certify`) need the
-pattern set of every subset of ages up to T; they are attempted only for T <= 3.
+Pattern-set certificates (:func:`memgd.proofs_check.certificates.certify.certify`) need the
+pattern set of every subset of ages up to T; they are attempted only for T <= 3.  The class
+certificates of the same rules at their realized T (one LMI per vertex of the rule's weight
+polytope) are computed by :mod:`memgd.proofs_check.report.class_certificates`.
 
 ``python -m memgd.proofs_check.report.convergence_experiment [--quick]`` prints the
 table; ``python -m memgd.figures --only convergence_experiment`` draws the figure.
@@ -154,8 +156,9 @@ def _theory_run(problems: SoftmaxBatch, settings: Settings, aggregation: str, al
     bound = promise(aggregation=aggregation, kappa=settings.kappa, T=max(T, settings.top_c), mu=mu, L=L,
                     alpha=alpha, topC=settings.top_c, m_min=0)
     rate = float(tail_rate(res.distances)[0])
-    cert = ("not attempted: realized T = %d > %d (the pattern set of every age subset is beyond the SDP budget)"
-            % (T, CERTIFY_MAX_T)) if T > CERTIFY_MAX_T else "not available"
+    cert = ("pattern-set certificate not attempted: realized T = %d > %d (2^T patterns); the rule's class "
+            "certificate at this T is in the report's class-certificates section" % (T, CERTIFY_MAX_T)
+            ) if T > CERTIFY_MAX_T else "not available"
     c = aggregation_bounds(aggregation, settings.kappa, settings.top_c, m_min=0)
     kw = dict(mu=mu, L=L, s_lo=c.s_lo, s_hi=c.s_hi, B=c.B, W=c.W, T=max(T, settings.top_c))
     return TheoryRun(aggregation, alpha, res.relative_distances[:, 0], Status(int(res.status[0])), T,

@@ -140,8 +140,9 @@ def scenario_section(scenarios: list[Scenario], progress: Callable[[str], None] 
     return sec, evals
 
 
-def summary_section(evals: list[Evaluation]) -> Section:
-    """The headline sentences, with the figures computed from the evaluations."""
+def summary_section(evals: list[Evaluation], extra_rows: Sequence[dict] = ()) -> Section:
+    """The headline sentences, with the figures computed from the evaluations (and ``extra_rows`` from other
+    sections, placed before the findings line)."""
     sec = Section("Summary", ["statement", "figure"])
     sec.rows.extend(run_check_rows(evals))
     certs = [ev for ev in evals if ev.certificate is not None]
@@ -185,6 +186,7 @@ def summary_section(evals: list[Evaluation]) -> Section:
         sec.rows.append({"statement": "theorem at its best step / certified rate at the best certified grid step "
                                       "(iterations)", "figure": digits.spread(vs_best)})
     sec.rows.extend(theorem2_rows(evals))
+    sec.rows.extend(extra_rows)
     findings = [f for ev in evals for f in ev.findings]
     sec.rows.append({"statement": "certificates worse than the theorem's bound (findings)", "figure": str(len(findings))})
     return sec
