@@ -139,7 +139,8 @@ SECTIONS: list[SectionBuilder] = [
     SectionBuilder("optimizers", "memory-augmented optimizers against their plain versions",
                    tasks=_optimizer_tasks, build=_optimizer_table, enabled=lambda plan: plan.full),
     SectionBuilder("class-certificates", "certificates for whole weight classes (one LMI per vertex), T up to 16, "
-                   "and the convergence experiment's realized ages", tasks=_class_tasks, build=_class_table),
+                   "and the convergence experiment's realized ages", tasks=_class_tasks, build=_class_table,
+                   enabled=lambda plan: plan.full),
     SectionBuilder.single("weight-box", "memgd.proofs_check.report.boxes:weight_box_section",
                           enabled=lambda plan: plan.full and not plan.quick),
     SectionBuilder.single("reference-oddities", "memgd.proofs_check.report.reference_oddities:reference_section",
