@@ -35,6 +35,8 @@ extensions = [
     "sphinx.ext.viewcode",
     "docstring_text",
     "api_homes",
+    "notebook_download",   # docs/_ext: each executed page links its notebook (.ipynb)
+    "sphinx_design",       # {dropdown}: the exercises' solutions stay folded until opened
 ]
 templates_path = ["_templates"]
 
@@ -118,4 +120,6 @@ if _mathjax_pkg is None or _mathjax_pkg.submodule_search_locations is None:
 _mathjax_static = Path(list(_mathjax_pkg.submodule_search_locations)[0]) / "static"
 html_static_path.append(str(_mathjax_static))
 mathjax_path = "mathjax/tex-chtml.js"
+# Macros the pages may use (an undefined macro renders as red text; docs/check_site.py fails on it)
+mathjax3_config = {"tex": {"macros": {"R": r"\mathbb{R}"}}}
 
