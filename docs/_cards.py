@@ -86,16 +86,17 @@ def theorem_s_statement(theorem, first: int = 1) -> str:
     """Statement of Theorem S, part by part: hypotheses, rate of E r_k^2, floor, and the noise loads."""
     from memgd.theory import theorem_s as ts
 
-    parts = {
-        "A": (ts.PSI_A, ts.RHO_A, ts.FLOOR_A, ts.PHI_A, ts.PHI_SRC_A, ts.PHI_A_SHOWN, ts.PHI_SRC_A_SHOWN),
-        "B": (ts.PSI_B, ts.RHO_B, ts.FLOOR_B, ts.PHI_B, ts.PHI_SRC_B, ts.PHI_B_SHOWN, ts.PHI_SRC_B_SHOWN),
+    loads = {  # the noise loads each part's rate and floor are built from
+        "A": (ts.PHI_A, ts.PHI_SRC_A, ts.PHI_A_SHOWN, ts.PHI_SRC_A_SHOWN),
+        "B": (ts.PHI_B, ts.PHI_SRC_B, ts.PHI_B_SHOWN, ts.PHI_SRC_B_SHOWN),
     }
     s_eff = sp.Symbol("s_eff", positive=True)
     out = [f"With Theorem 2's $c$ and $M$, let\n{display(sp.Eq(s_eff, ts.S_EFF, evaluate=False))}"]
     n = first
     for part in theorem.parts:
         key = part.name[-1]
-        psi_e, rho_e, floor_e, phi_e, src_e, per_step, per_sample = parts[key]
+        phi_e, src_e, per_step, per_sample = loads[key]
+        psi_e, rho_e, floor_e = part.step_condition, part.rate_squared, part.floor
         psi, rho, F, phi, src = sp.symbols(f"psi_{key} rho_{key} F_{key} Phi_{key} Phi^src_{key}")
         names = {rho_e: rho, psi_e: psi}
         hyps = [h.xreplace(names) for h in part.hypotheses]
