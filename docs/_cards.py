@@ -58,11 +58,11 @@ def characteristic_equation(theorem) -> sp.Basic:
 
 def theorem1_statement(theorem, first: int = 1) -> str:
     """Statement of Theorem 1 or 1b (a :class:`memgd.theory.Theorem`): hypotheses, conclusion, rate."""
-    return "\n".join([
+    return "\n\n".join([
         f"If\n\n{hypotheses(theorem.hypotheses, first)}",
         f"then for every $k \\ge 0$\n{display(theorem.conclusion)}",
         f"where $\\rho$ is the unique root in $(0, 1)$ of\n{display(characteristic_equation(theorem))}",
-        f"with\n$$\np = {tex(theorem.p)}, \\qquad q = {tex(theorem.q)}\n$$\n",
+        f"with\n\n$$\np = {tex(theorem.p)}, \\qquad q = {tex(theorem.q)}\n$$\n",
     ])
 
 
@@ -72,13 +72,13 @@ def theorem2_statement(theorem, first: int = 1) -> str:
 
     psi, rho2 = sp.symbols("psi rho_2", positive=True)
     hyps = [h.xreplace({PSI: psi}) for h in theorem.hypotheses]
-    return "\n".join([
+    return "\n\n".join([
         "For parameters $\\lambda, \\theta \\in (0, 1]$ let",
         f"$$\nc = {tex(C_COEF)}, \\qquad M = {tex(M_WEIGHT)},\n$$",
         f"$$\n\\psi = {tex(PSI)}.\n$$",
         f"If every weight is nonnegative and\n\n{hypotheses(hyps, first)}",
         f"then for every $k \\ge 0$\n{display(theorem.conclusion.xreplace({theorem.rate: rho2}))}",
-        f"with\n{display(sp.Eq(rho2**2, theorem.rate_squared, evaluate=False))}",
+        f"with\n\n{display(sp.Eq(rho2**2, theorem.rate_squared, evaluate=False))}",
     ])
 
 
@@ -150,4 +150,4 @@ def proof_steps(lemmas: Iterable, checked: Mapping[str, str], arguments: Mapping
         lines.append(f"*Status now:* {proof_status(lemma)} ({lemma.status.value}). "
                      f"*Checked on runs:* {checked.get(lemma.name, 'not evaluated on runs (algebra only)')}.\n")
         blocks.append("\n".join(lines))
-    return "\n---\n\n".join(blocks)
+    return "\n\n".join(blocks)
