@@ -49,6 +49,8 @@ suppress_warnings: list[str] = []
 
 # every code cell runs at every build: the numbers on the pages come from this commit's code
 nb_execution_mode = os.environ.get("MEMGD_DOCS_EXECUTION", "force")
+if nb_execution_mode == "off":   # docs/building.md's fast rebuild: unexecuted cells carry no language info
+    suppress_warnings.append("myst-nb.lexer")
 nb_execution_raise_on_error = True   # an exception in a cell fails the build
 nb_execution_timeout = 300           # seconds per page
 nb_execution_show_tb = True
