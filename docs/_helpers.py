@@ -24,11 +24,51 @@ def caption_of(func) -> str:
 
 
 def show(fig, caption: str) -> None:
-    """Display a matplotlib figure, then its caption right under it (as Markdown with math)."""
-    display(fig)
+    """Display a matplotlib figure (text enlarged where it would read below 9 px), then its caption."""
+    display(readable(fig))
     display(Markdown(f"> **Figure.** {caption}"))
 
 
 def md(text: str) -> None:
     """Display Markdown (numbers computed in the cell, written into prose)."""
     display(Markdown(text))
+
+
+#: Width of the text column of the site's theme (furo) in CSS pixels: a figure is scaled to it.
+COLUMN_PX = 736
+#: Smallest readable text on the page, in CSS pixels (docs/check_site.py checks the same).
+MIN_TEXT_PX = 9.0
+
+
+def text_px(fig, column_px: float = COLUMN_PX) -> float:
+    """Size in CSS pixels of the figure's smallest text once the figure is scaled to the column."""
+    from matplotlib.text import Text
+
+    fig.draw_without_rendering()   # tick labels exist only once the figure is drawn
+    scale = min(1.0, column_px / (fig.get_figwidth() * fig.dpi))
+    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_text() and t.get_visible()]
+    return min(sizes, default=MIN_TEXT_PX * 72 / fig.dpi / scale) * fig.dpi / 72 * scale
+
+
+def readable(fig, column_px: float = COLUMN_PX, min_px: float = MIN_TEXT_PX):
+    """Enlarge every text of ``fig`` that would show below ``min_px`` at the column's width.
+
+    A figure wider than the column is scaled down by the browser, and its fonts with it; this
+    raises each too-small font to the size that keeps ``min_px`` after scaling (the layout
+    engine then makes room).  Returns the figure.
+    """
+    from matplotlib.text import Text
+
+    fig.draw_without_rendering()   # tick labels exist only once the figure is drawn
+    scale = min(1.0, column_px / (fig.get_figwidth() * fig.dpi))
+    smallest_pt = min_px * 72 / fig.dpi / scale
+    for ax in fig.axes:
+        for axis, which in ((ax.xaxis, "x"), (ax.yaxis, "y")):
+            for major in (True, False):
+                ticks = axis.get_major_ticks() if major else axis.get_minor_ticks()
+                if ticks and ticks[0].label1.get_fontsize() < smallest_pt:
+                    ax.tick_params(axis=which, which="major" if major else "minor", labelsize=smallest_pt)
+    for t in fig.findobj(Text):
+        if t.get_text() and t.get_fontsize() < smallest_pt:
+            t.set_fontsize(smallest_pt)
+    return fig

@@ -35,6 +35,8 @@ extensions = [
     "sphinx.ext.viewcode",
     "docstring_text",
     "api_homes",
+    "notebook_download",   # docs/_ext: each executed page links its notebook (.ipynb)
+    "sphinx_design",       # {dropdown}: the exercises' solutions stay folded until opened
 ]
 templates_path = ["_templates"]
 
@@ -47,6 +49,8 @@ suppress_warnings: list[str] = []
 
 # every code cell runs at every build: the numbers on the pages come from this commit's code
 nb_execution_mode = os.environ.get("MEMGD_DOCS_EXECUTION", "force")
+if nb_execution_mode == "off":   # docs/building.md's fast rebuild: unexecuted cells carry no language info
+    suppress_warnings.append("myst-nb.lexer")
 nb_execution_raise_on_error = True   # an exception in a cell fails the build
 nb_execution_timeout = 300           # seconds per page
 nb_execution_show_tb = True
@@ -118,4 +122,6 @@ if _mathjax_pkg is None or _mathjax_pkg.submodule_search_locations is None:
 _mathjax_static = Path(list(_mathjax_pkg.submodule_search_locations)[0]) / "static"
 html_static_path.append(str(_mathjax_static))
 mathjax_path = "mathjax/tex-chtml.js"
+# Macros the pages may use (an undefined macro renders as red text; docs/check_site.py fails on it)
+mathjax3_config = {"tex": {"macros": {"R": r"\mathbb{R}"}}}
 

@@ -6,9 +6,9 @@ grid of them (:data:`LAMBDAS_S`, :data:`THETAS_S`, :data:`BETAS`, :data:`GAMMA_F
 in the first two) and keeps, for each question asked, the best admissible point, so every number
 it returns is the theorem at one admissible parameter point, never an extrapolation:
 
-- :meth:`StochasticBound.at` (the bound on :math:`E r_k^2` at given k: the smallest over the grid of
+- ``StochasticBound.at`` (the bound on :math:`E r_k^2` at given k: the smallest over the grid of
   :math:`\rho^k r_0^2 + F(1-\rho^k)`),
-- :attr:`StochasticBound.floor` (the smallest :math:`F` over admissible points),
+- ``StochasticBound.floor`` (the smallest :math:`F` over admissible points),
 - :attr:`StochasticBound.rate` (the smallest :math:`\sqrt\rho`, whatever its floor).
 
 Rounding: the floor and the bound are raised by a relative :data:`FLOOR_MARGIN` (a few hundred ulps:
@@ -69,7 +69,7 @@ class StochasticBound:
 
     @property
     def rate(self) -> float | np.ndarray:
-        """Smallest sqrt(rho) over admissible points: the rate of sqrt(E r_k^2) towards the floor."""
+        """The rate of sqrt(E r_k^2) towards the floor, the smallest sqrt(rho) over admissible points."""
         return as_output(np.sqrt(self.rho.min(axis=0)))
 
     def at(self, k: ArrayLike, r0_sq: ArrayLike) -> float | np.ndarray:

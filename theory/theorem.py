@@ -71,12 +71,12 @@ class Theorem:
 
     @property
     def characteristic(self) -> sp.Expr:
-        """rho^(D+1) - p rho^D - q: the rate is its root in (0, 1) (lemma L6)."""
+        """The polynomial rho^(D+1) - p rho^D - q, whose root in (0, 1) is the rate (lemma L6)."""
         return RHO ** (self.delay + 1) - self.p * RHO**self.delay - self.q
 
     @property
     def window_rate(self) -> sp.Expr:
-        """(p + q)^(1/(D+1)): the earlier, looser form of L6, an upper bound on the root (a remark)."""
+        """The earlier, looser form of L6, (p + q)^(1/(D+1)), an upper bound on the root (a remark)."""
         return self.contraction ** (1 / (self.delay + 1))
 
     @property

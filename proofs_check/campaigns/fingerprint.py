@@ -1,6 +1,6 @@
 """What code makes a task's result: hashes of the memgd sources, of a user's modules, and library versions.
 
-- :func:`code_fingerprint`: SHA-256 over every ``.py`` file of the installed ``memgd``
+- ``code_fingerprint()``: SHA-256 over every ``.py`` file of the installed ``memgd``
   package (each file's path inside the package and its bytes, in sorted order), the memgd
   version and the versions of the libraries whose arithmetic enters the results
   (:data:`NUMERICAL_LIBRARIES`).  Computed once per process (30 ms for 123 files on a busy core),

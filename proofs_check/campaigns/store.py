@@ -2,7 +2,7 @@
 
 ``<folder>/<computation>.pkl`` holds a :class:`Stored`: the task's full key (computation and
 code, :mod:`~memgd.proofs_check.campaigns.tasks`), its code description and the
-:class:`~memgd.proofs_check.campaigns.tasks.TaskResult`.  :meth:`ResultStore.lookup` says
+:class:`~memgd.proofs_check.campaigns.tasks.TaskResult`.  ``ResultStore.lookup`` says
 whether a stored result is *fresh* (made by the code now installed: same key) or *stale*
 (same computation, other code: a memgd source, a user's rule module or a library version
 changed since).  Stale results are never reused unless the caller says so
@@ -34,7 +34,7 @@ class Stored:
 
 @dataclass(frozen=True)
 class Found:
-    """What :meth:`ResultStore.lookup` found for a task: the result, and whether this code made it."""
+    """What ``ResultStore.lookup`` found for a task: the result, and whether this code made it."""
 
     result: TaskResult
     fresh: bool

@@ -1,11 +1,11 @@
 """A task: a top-level function, its keyword parameters, and keys naming the pair and the code that runs it.
 
-- :attr:`Task.computation` names *what* is computed: the SHA-256 of the function's
+- ``Task.computation`` names *what* is computed: the SHA-256 of the function's
   qualified name and the ``repr`` of its parameters (sorted by name; floats' ``repr``
   round-trips exactly, frozen dataclasses print every field).
-- :attr:`Task.key` names it *and the code that computes it*: the computation, the memgd
+- ``Task.key`` names it *and the code that computes it*: the computation, the memgd
   sources, version and numerical libraries' versions
-  (:func:`~memgd.proofs_check.campaigns.fingerprint.code_fingerprint`) and the bytes of
+  (``memgd.proofs_check.campaigns.fingerprint.code_fingerprint``) and the bytes of
   every user module defining the function or something inside its parameters (a rule
   module of one's own).  A stored result is reused only under the same key; one stored
   under the same computation but another key is *stale* (:mod:`.store`).
@@ -44,7 +44,7 @@ class Task:
 
     @functools.cached_property
     def code(self) -> str:
-        """The code that computes the task: memgd's fingerprint, and each user module's file and digest."""
+        """Memgd's fingerprint and each user module's file and digest (the code that computes the task)."""
         users = [f"{path}:{file_digest(path)}" for path in user_module_files(self.fn, self.params)]
         return "|".join([code_fingerprint(), *users])
 

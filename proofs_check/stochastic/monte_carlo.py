@@ -99,7 +99,7 @@ class TheoremSCheck:
 
     @property
     def worst_margin(self) -> float:
-        """max over checkpoints of (mean + z se) / bound: below 1, the bound is above the upper confidence limit."""
+        """The largest ratio (mean + z se) / bound over the checkpoints; below 1 the bound is above the upper confidence limit."""
         with np.errstate(divide="ignore", invalid="ignore"):
             return float(np.nanmax((self.mean + self.z * self.se) / self.bound))
 

@@ -1,0 +1,80 @@
+"""The theorem cards (docs/theorems/) print the theory's own sympy objects.
+
+docs/_cards.py typesets each statement with ``sympy.latex`` of the expressions in
+``memgd.theory``; these tests change a theorem's expression (a mutated copy, the module is not
+touched) and check that the card changes with it, so a card cannot keep showing a statement
+the code no longer makes.
+"""
+
+import dataclasses
+import sys
+from pathlib import Path
+
+import sympy as sp
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "docs"))
+
+import _cards  # noqa: E402
+from memgd.theory import THEOREM_1, THEOREM_1B, THEOREM_2, THEOREM_S  # noqa: E402
+from memgd.theory.symbols import B, L, T, W, alpha, mu, s_lo  # noqa: E402
+from memgd.theory.theorem import RHO  # noqa: E402
+
+
+def test_theorem1_card_prints_the_theorem_objects():
+    card = _cards.theorem1_statement(THEOREM_1)
+    for expr in (THEOREM_1.p, THEOREM_1.q, *THEOREM_1.hypotheses):
+        assert _cards.tex(expr) in card
+    # the characteristic equation read off the object: rho^(2T+1) = p rho^(2T) + q
+    eq = _cards.characteristic_equation(THEOREM_1)
+    p, q = sp.symbols("p q")
+    assert sp.expand(eq.lhs - eq.rhs - (RHO ** (2 * T + 1) - p * RHO ** (2 * T) - q)) == 0
+
+
+def test_mutating_theorem1_changes_its_card():
+    card = _cards.theorem1_statement(THEOREM_1)
+    wrong_q = dataclasses.replace(THEOREM_1, q=alpha**2 * L**2 * B * W * T**2)  # T^2: a false theorem
+    assert _cards.theorem1_statement(wrong_q) != card
+    assert _cards.tex(alpha**2 * L**2 * B * W * T**2) in _cards.theorem1_statement(wrong_q)
+    wrong_delay = dataclasses.replace(THEOREM_1, delay=T)  # window T instead of 2T
+    assert _cards.tex(_cards.characteristic_equation(wrong_delay)) in _cards.theorem1_statement(wrong_delay)
+    assert _cards.theorem1_statement(wrong_delay) != card
+    weaker = dataclasses.replace(THEOREM_1, hypotheses=THEOREM_1.hypotheses[:2])  # memory hypothesis dropped
+    assert _cards.tex(THEOREM_1.hypotheses[2]) not in _cards.theorem1_statement(weaker)
+
+
+def test_a_characteristic_not_of_the_halanay_form_is_shown_unabridged():
+    # a characteristic that is not rho^(D+1) - p rho^D - q cannot be abridged to that form
+    odd = dataclasses.replace(THEOREM_1B, delay=T)
+
+    class Odd(type(odd)):
+        @property
+        def characteristic(self):
+            return RHO ** (self.delay + 1) - self.p * RHO ** self.delay - 2 * self.q
+
+    shown = Odd(**{f.name: getattr(odd, f.name) for f in dataclasses.fields(odd)})
+    eq = _cards.characteristic_equation(shown)
+    assert eq.rhs == 0 and sp.expand(eq.lhs - shown.characteristic) == 0
+
+
+def test_mutating_theorem2_changes_its_card():
+    card = _cards.theorem2_statement(THEOREM_2)
+    assert _cards.tex(THEOREM_2.rate_squared) in card
+    faster = dataclasses.replace(THEOREM_2, rate_squared=1 - 2 * alpha * mu * s_lo)
+    assert _cards.tex(1 - 2 * alpha * mu * s_lo) in _cards.theorem2_statement(faster)
+    assert _cards.theorem2_statement(faster) != card
+
+
+def test_theorem_s_card_reads_the_floor_and_refuses_a_changed_one():
+    card = _cards.theorem_s_statement(THEOREM_S)
+    from memgd.theory import theorem_s as ts
+
+    for term in ts.PHI_A_SHOWN.values():
+        assert _cards.tex(term) in card
+    part = dataclasses.replace(ts.PART_A, floor=2 * ts.FLOOR_A)   # a floor the card's abridgement would misstate
+    mutated = dataclasses.replace(THEOREM_S, parts=(part, ts.PART_B))
+    try:
+        _cards.theorem_s_statement(mutated)
+    except ValueError as err:
+        assert "floor" in str(err)
+    else:
+        raise AssertionError("a changed floor must not be printed as sigma^2 Phi / (1 - rho)")
