@@ -373,14 +373,15 @@
     if (spec.type === "log") {
       const e0 = Math.ceil(Math.log10(d0) - 1e-9), e1 = Math.floor(Math.log10(d1) + 1e-9);
       const every = Math.max(1, Math.ceil((e1 - e0 + 1) / maxTicks));
+      const minor = e1 - e0 <= 5;   // minor ticks (2..9 per decade) only where they stay readable
       for (let e = e0; e <= e1; e++) {
         out.push({v: Math.pow(10, e), label: (e - e0) % every === 0 ? (spec.powers ? pow10(e) : decimal(Math.pow(10, e))) : null});
-        for (let m = 2; m <= 9 && e < e1 + 1; m++) {
+        for (let m = 2; m <= 9 && minor; m++) {
           const v = m * Math.pow(10, e);
           if (v > d0 && v < d1) out.push({v: v, label: null, minor: true});
         }
       }
-      for (let m = 2; m <= 9; m++) { const v = m * Math.pow(10, e0 - 1); if (v > d0 && v < d1) out.push({v: v, label: null, minor: true}); }
+      for (let m = 2; m <= 9 && minor; m++) { const v = m * Math.pow(10, e0 - 1); if (v > d0 && v < d1) out.push({v: v, label: null, minor: true}); }
       return out;
     }
     const span = d1 - d0, raw = span / Math.max(1, maxTicks), mag = Math.pow(10, Math.floor(Math.log10(raw)));
@@ -528,6 +529,16 @@
     const cert = data.certified;
     const state = {alphaL: 0.3, b: 0.5, tau: 1, kappa: 10};
 
+    // tick marks on the sliders at the certified grid's values (only there is a certificate)
+    const marks = {alphaL: cert.alpha_L.map(Math.log10), b: cert.b, kappa: cert.kappa.map(Math.log10)};
+    for (const k in marks) {
+      if (!marks[k].length) continue;
+      const list = document.createElement("datalist");
+      list.id = "mx-" + k + "-ticks";
+      for (const v of marks[k]) { const o = document.createElement("option"); o.value = v; list.appendChild(o); }
+      root.appendChild(list);
+      sliders[k].setAttribute("list", list.id);
+    }
     for (const k in sliders) {
       const s = sliders[k], [lo, hi] = RANGES[k];
       s.min = logSlider[k] ? Math.log10(lo) : lo;
@@ -815,11 +826,13 @@
         gd.push(Math.abs(1 - state.alphaL * h));
         hb.push(heavyBallRadius(ref.hb.alphaL, ref.hb.beta, h));
       }
-      const ymax = Math.min(2, Math.max(1.05, ...mem.filter(isFinite).map((v) => v * 1.04), ...gd.map((v) => Math.min(v, 2))));
+      const shown = [...mem.filter(isFinite), ...gd, ...hb];
+      const ymax = Math.min(2, Math.max(1.05, ...shown.map((v) => Math.min(v * 1.04, 2))));
+      const ymin = Math.max(0, Math.floor((Math.min(...shown) - 0.05) * 10) / 10);
       const P = Plot($("mx-fig-eigen"), {
         title: "rate of each eigen-direction",
         x: {type: "log", domain: [mu, 1], label: "eigenvalue h / L (log scale)"},
-        y: {type: "linear", domain: [0, ymax], label: "rate of that direction"},
+        y: {type: "linear", domain: [ymin, ymax], label: "rate of that direction"},
       });
       P.hline(1, {color: "#c0182a", width: 1, dash: "4 3"}, "\u03c1 = 1 (no convergence)");
       P.line(hs.map((h, i) => [h, gd[i]]), {color: COLORS.gdSame, width: 1.5}, "gradient descent, same step");
