@@ -68,6 +68,7 @@ y: float = None</pre></div></div>
     "math_error.html": '<p><span class="math notranslate nohighlight">\\(x^1^2\\)</span></p>',   # double exponent
     "math_undefined.html": '<p><span class="math notranslate nohighlight">\\(x \\in \\R^n\\)</span></p>',
     "math_as_text.html": "<p>The rate is $\\rho = 1 - \\alpha\\mu$ here, and \\alpha again.</p>",
+    "macro_as_text.html": "<p>The step \\alpha and the rate.</p>",
     "math_untypeset.html": '<p><span class="math notranslate nohighlight">x^2 without delimiters</span></p>',
     "image_broken.html": '<img src="missing.png">',
     "error_cell.html": """<div class="cell tag_raises-exception"><div class="cell_output">
@@ -95,7 +96,9 @@ EXPECTED = {
     "math_error.html": "MathJax errors",
     "math_undefined.html": "red text in typeset math",
     "math_as_text.html": "TeX left as text",
+    "macro_as_text.html": "<p>The step \\alpha and the rate.</p>",
     "math_untypeset.html": "only 0 typeset",
+    "macro_as_text.html": "TeX left as text",
     "image_broken.html": "broken images",
     "error_cell.html": "error cells",
     "stderr_cell.html": "stderr",
@@ -209,3 +212,17 @@ fig.savefig({str(tmp_path / 'f.png')!r}, bbox_inches="tight")
     chunks = check_site.png_text_chunks((tmp_path / "f.png").read_bytes())
     assert float(chunks[check_site.FONT_KEY]) == pytest.approx(7 * 80 / 72, rel=1e-3)
 
+
+
+def test_compare_uses_the_stated_tolerances():
+    """Exact rate: the two error bars + 1e-12; theorems: 1e-12; references: 1e-7 (docs/check_site.compare)."""
+    want = {"exact": 0.9, "exact_error": 1e-13, "theorem1": 0.95, "theorem1b": float("inf"), "theorem2": 0.97,
+            "gd": 0.8, "hb": 0.5}
+    shown = {"exact": "0.9", "exactError": "1e-13", "theorem1": "0.95", "theorem1b": "", "theorem2": "0.97",
+             "gd": "0.8", "hb": "0.5"}
+    assert check_site.compare(shown, want) == []
+    assert check_site.compare(dict(shown, exact=repr(0.9 + 1.1e-12)), want) == []       # within 2e-13 + 1e-12
+    assert check_site.compare(dict(shown, exact=repr(0.9 + 1.5e-12)), want) != []
+    assert check_site.compare(dict(shown, theorem2=repr(0.97 + 2e-12)), want) != []
+    assert check_site.compare(dict(shown, theorem1b="0.99"), want) != []                 # finite where memgd says none
+    assert check_site.compare(dict(shown, hb=repr(0.5 + 2e-7)), want) != []
