@@ -79,16 +79,16 @@ def autolyap_rate(mu: float, L: float, alpha: float, pattern: Pattern, tol: floa
     return float(np.sqrt(res["rho"])), ""
 
 
-def comparison(quick: bool = False, mu: float = 1.0, L: float = 10.0) -> dict:
+def comparison(quick: bool = False, mu: float = 1.0, L: float = 10.0, smoke: bool = False) -> dict:
     rows = []
-    for ages, weights, frac in CASES[:2] if quick else CASES:
+    for ages, weights, frac in CASES[:1] if smoke else CASES[:2] if quick else CASES:
         pat = Pattern(ages, weights)
         alpha = 0.2273 if frac is None else frac * critical_step(mu, L, pat)
         t = time.perf_counter()
         cert = certify(mu, L, alpha, pat, tol=1e-6)
         t_cert = time.perf_counter() - t
         t = time.perf_counter()
-        pep = pep_lower_bound(mu, L, alpha, [pat], (0,), (10, 20))
+        pep = pep_lower_bound(mu, L, alpha, [pat], (0,), (2,) if smoke else (10, 20))
         t_pep = time.perf_counter() - t
         t = time.perf_counter()
         al, why = autolyap_rate(mu, L, alpha, pat, tol=1e-6)

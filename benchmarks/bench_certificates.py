@@ -37,7 +37,7 @@ from memgd.theory.pattern import Pattern  # noqa: E402
 MU = 1.0
 
 
-def timing(max_T: int, alpha: float) -> list[dict]:
+def timing(max_T: int, alpha: float, pepit_steps: int = 30) -> list[dict]:
     rows = []
     for T in range(1, max_T + 1):
         pats = aggregation_patterns("sum", T, T)
@@ -50,7 +50,7 @@ def timing(max_T: int, alpha: float) -> list[dict]:
             row[f"solves_{key}"] = c.n_bisection
             row[f"status_{key}"] = c.status.name
         full = pats[-1]
-        r = pepit_worst_case(MU, 10.0, alpha, full, 30)
+        r = pepit_worst_case(MU, 10.0, alpha, full, pepit_steps)
         row.update(pepit_time=r.solve_time, pepit_rate=r.rate, pepit_status=r.status.name,
                    rho_quad=float(np.max(exact_rate(MU, 10.0, alpha, list(pats)))))
         rows.append(row)

@@ -38,12 +38,12 @@ def _report_wall(args: list[str]) -> float:
     return wall
 
 
-def report_parallel(quick: bool = False) -> dict:
-    extra = ["--quick"] if quick else []
+def report_parallel(quick: bool = False, smoke: bool = False) -> dict:
+    extra = ["--quick", "--scenario", "gd", "--skip", "summary"] if smoke else ["--quick"] if quick else []
     serial = _report_wall([*extra, "--backend", "serial"])
     parallel = _report_wall([*extra, "--backend", "loky", "--workers", "2"])
     ratio = parallel / serial
-    return dict(report="--quick" if quick else "full", serial_s=serial, loky2_s=parallel, ratio=ratio,
+    return dict(report=" ".join(extra) or "full", serial_s=serial, loky2_s=parallel, ratio=ratio,
                 target="2 workers <= 0.6 x serial", met=bool(ratio <= 0.6))
 
 
@@ -62,6 +62,13 @@ def _sample(scenarios: list, k: int) -> list:
     return [scenarios[int(i * step)] for i in range(min(k, len(scenarios)))]
 
 
+def _smoke_sample() -> list:
+    """The cheapest scenario (plain gradient descent of the quick grid): ``smoke`` checks the code path only."""
+    from memgd.proofs_check.report.scenarios import quick_scenarios
+
+    return [sc for sc in quick_scenarios() if sc.name == "gd"][:1]
+
+
 def _scenario_seconds(scenarios: list) -> list[float]:
     from memgd.proofs_check.campaigns.backends import call
     from memgd.proofs_check.report.sections import scenario_task
@@ -69,7 +76,7 @@ def _scenario_seconds(scenarios: list) -> list[float]:
     return [call(scenario_task, {"scenario": sc}).seconds for sc in scenarios]
 
 
-def dask_overhead(quick: bool = False) -> dict:
+def dask_overhead(quick: bool = False, smoke: bool = False) -> dict:
     import logging
 
     from distributed import Client, LocalCluster
@@ -77,7 +84,7 @@ def dask_overhead(quick: bool = False) -> dict:
     from memgd.proofs_check.campaigns.backends import call
     from memgd.proofs_check.report.scenarios import default_scenarios
 
-    n = 200 if quick else 1000
+    n = 5 if smoke else 200 if quick else 1000
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
                       silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
         client.gather(client.map(call, [noop] * 20, [{}] * 20, pure=False))  # warm-up
@@ -85,7 +92,7 @@ def dask_overhead(quick: bool = False) -> dict:
         futures = [client.submit(call, noop, {}, pure=False) for _ in range(n)]
         client.gather(futures)
         per_task = (time.perf_counter() - t) / n
-    sample = _sample(default_scenarios(), 8 if quick else 24)
+    sample = _smoke_sample() if smoke else _sample(default_scenarios(), 8 if quick else 24)
     seconds = _scenario_seconds(sample)
     median = statistics.median(seconds)
     return dict(noop_tasks=n, overhead_per_task_s=per_task, scenario_sample=len(sample),
@@ -99,11 +106,11 @@ def report_dask_overhead(r: dict) -> str:
                    "< 5% " + ("met" if r["met"] else "MISSED")]], ".3g")
 
 
-def grid_sample(quick: bool = False) -> dict:
+def grid_sample(quick: bool = False, smoke: bool = False) -> dict:
     from memgd.proofs_check.report.grid_file import load_grid
 
     scenarios = load_grid(GRID)
-    sample = _sample(scenarios, 8 if quick else 40)
+    sample = _smoke_sample() if smoke else _sample(scenarios, 8 if quick else 40)
     seconds = _scenario_seconds(sample)
     mean = statistics.fmean(seconds)
     return dict(grid=str(GRID.relative_to(ROOT)), scenarios=len(scenarios), sample=len(sample),

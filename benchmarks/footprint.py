@@ -55,14 +55,14 @@ def _child(n: int, d: int, steps: int, record: str) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def runs(quick: bool = False) -> dict:
+def runs(quick: bool = False, smoke: bool = False) -> dict:
     """Peak memory of record="summary" and "final" runs in child processes (module doc)."""
-    n, d, steps, C = (10_000 if quick else 100_000), 4, (200 if quick else 1000), 10
+    n, d, steps, C = (200 if smoke else 10_000 if quick else 100_000), 4, (20 if smoke else 200 if quick else 1000), 10
     rows = [_child(n, d, steps, mode) for mode in ("summary", "final")]
     full_gb = full_record_bytes(n, steps, C) / 1e9
     old_full_gb = (2 * (steps + 1) * n * 8 + 3 * steps * n * 8 + steps * n * C * 8 + steps * n * 8) / 1e9
     summary = rows[0]
-    met = "peak_mb" in summary and summary["peak_mb"] < 1024 if not quick else None
+    met = "peak_mb" in summary and summary["peak_mb"] < 1024 if not (quick or smoke) else None
     return dict(n=n, d=d, steps=steps, C=C, rows=rows, full_arrays_gb=full_gb, full_arrays_gb_int64_ages=old_full_gb,
                 target="record='summary' peak under 1 GB at n = 100,000, K = 1,000", met=met)
 
@@ -89,11 +89,12 @@ def _cpu(fn) -> float:
     return time.process_time() - t
 
 
-def generation(quick: bool = False) -> dict:
+def generation(quick: bool = False, smoke: bool = False) -> dict:
     """Seconds to build 16 problems with d = 2000 (module doc)."""
     from memgd.solvers import make_quadratics, make_tilted
 
-    n, d = 16, (500 if quick else 2000)
+    quick = quick or smoke
+    n, d = 16, (40 if smoke else 500 if quick else 2000)
     rng = np.random.default_rng
     new_q = _timed(lambda: make_quadratics(n, d, rng=rng(0), basis="auto"))
     new_t = _timed(lambda: make_tilted(n, d, rng=rng(0), basis="auto"))

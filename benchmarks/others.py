@@ -14,12 +14,12 @@ from memgd.benchmarks.timing import table
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def certificates(quick: bool = False) -> dict:
+def certificates(quick: bool = False, smoke: bool = False) -> dict:
     """Time per certificate for T = 1..4 ("sum", C = T, all 2^T - 1 subsets of ages) and PEPit N = 30."""
     from memgd.benchmarks.bench_certificates import timing
 
-    max_T = 2 if quick else 4
-    rows = timing(max_T, 0.02)
+    max_T = 1 if smoke else 2 if quick else 4
+    rows = timing(max_T, 0.02, pepit_steps=2 if smoke else 30)
     for r in rows:
         # certify's default search (bisection from 0) is what a caller gets; the gallop
         # from the quadratic rate is the faster option
@@ -39,10 +39,12 @@ def report_certificates(r: dict) -> str:
                   "PEPit rate"], rows, ".4g") + f"\ntarget {r['target']}: {verdict}"
 
 
-def suite(quick: bool = False) -> dict:
-    """Wall time of ``HYPOTHESIS_PROFILE=ci python -m pytest tests -q -p no:cacheprovider`` in a subprocess."""
+def suite(quick: bool = False, smoke: bool = False) -> dict:
+    """Wall time of ``HYPOTHESIS_PROFILE=ci python -m pytest tests -q -p no:cacheprovider`` in a subprocess
+    (``smoke``: one small test file, to check the command and its parsing)."""
     env = {**os.environ, "HYPOTHESIS_PROFILE": "ci"}
-    cmd = [sys.executable, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider"]
+    where = ["tests/test_validation.py"] if smoke else ["tests"]
+    cmd = [sys.executable, "-m", "pytest", *where, "-q", "-p", "no:cacheprovider"]
     t = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - t

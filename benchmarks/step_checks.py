@@ -27,7 +27,7 @@ def _runner(P, selection, combination, checks: bool):
     return go
 
 
-def overhead(quick: bool = False) -> dict:
+def overhead(quick: bool = False, smoke: bool = False) -> dict:
     """Per-step time with and without the checks, and their ratio, for each row (module doc)."""
     cases = [
         ("critical C=10", 1024, 64, CriticalGradients(10, 0.7), Aggregation("sum")),
@@ -37,7 +37,9 @@ def overhead(quick: bool = False) -> dict:
     rows = []
     for name, n, d, selection, combination in cases:
         small = n * d < 1024
-        steps, repeats = (200 if small else 50, 3) if quick else (2000 if small else 200, 7)
+        if smoke:
+            n, d = min(n, 32), min(d, 8)
+        steps, repeats = (5, 1) if smoke else (200 if small else 50, 3) if quick else (2000 if small else 200, 7)
         P = make_quadratics(n, d, rng=np.random.default_rng(7))
         t = interleaved({"checked": _runner(P, selection, combination, True),
                          "unchecked": _runner(P, selection, combination, False)}, steps, repeats)

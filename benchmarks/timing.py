@@ -57,6 +57,7 @@ def machine() -> dict:
         processor=_cpu_model(),
         python=platform.python_version(),
         numpy=np.__version__,
+        load_average=os.getloadavg(),
     )
     try:
         config = np.show_config(mode="dicts")

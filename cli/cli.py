@@ -61,6 +61,8 @@ def verify_main(argv: list[str]) -> int:
     parser.add_argument("rule", metavar="MODULE:NAME")
     parser.add_argument("--max-examples", type=int, default=50, help="hypothesis examples (default 50)")
     parser.add_argument("--max-kappa", type=float, default=1e3, help="largest condition number drawn (default 1e3)")
+    parser.add_argument("--screen-examples", type=int, default=10_000,
+                        help="examples screened in batched runs before hypothesis's (default 10000; 0: none)")
     args = parser.parse_args(argv)
     try:
         selection, combination = _load(args.rule)
@@ -74,7 +76,8 @@ def verify_main(argv: list[str]) -> int:
     from memgd.solvers.rule_checks import RuleCheckError
 
     try:
-        report = verify_rule(selection, combination, max_examples=args.max_examples, max_kappa=args.max_kappa)
+        report = verify_rule(selection, combination, max_examples=args.max_examples, max_kappa=args.max_kappa,
+                             screen_examples=args.screen_examples)
     except (ValueError, RuleCheckError) as err:  # bad arguments, or a rule that breaks the interface
         print(f"memgd verify: error: {err}", file=sys.stderr)
         return 2

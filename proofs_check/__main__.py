@@ -117,6 +117,16 @@ def _selection_bias_table(plan, done):
     return selection_bias_section(done.values("selection-bias"))
 
 
+def _property_tasks(plan: Plan) -> list[Task]:
+    from memgd.proofs_check.report.properties import PAIRS, property_task
+    return [Task(property_task, {"name": n}, f"verify_rule {n}") for n in PAIRS]
+
+
+def _property_table(plan, done):
+    from memgd.proofs_check.report.properties import properties_section
+    return properties_section(found=done.values("properties"))
+
+
 # The report's sections, in order.  To add one: a line here.  A function
 # ``my_section(progress) -> Section`` becomes ``SectionBuilder.single("name", "module:my_section")``
 # (a path, so that its module is imported only when the section runs); split work gets ``tasks``
@@ -129,7 +139,8 @@ SECTIONS: list[SectionBuilder] = [
     SectionBuilder("optimizers", "memory-augmented optimizers against their plain versions",
                    tasks=_optimizer_tasks, build=_optimizer_table, enabled=lambda plan: plan.full),
     SectionBuilder("class-certificates", "certificates for whole weight classes (one LMI per vertex), T up to 16, "
-                   "and the convergence experiment's realized ages", tasks=_class_tasks, build=_class_table),
+                   "and the convergence experiment's realized ages", tasks=_class_tasks, build=_class_table,
+                   enabled=lambda plan: plan.full),
     SectionBuilder.single("weight-box", "memgd.proofs_check.report.boxes:weight_box_section",
                           enabled=lambda plan: plan.full and not plan.quick),
     SectionBuilder.single("reference-oddities", "memgd.proofs_check.report.reference_oddities:reference_section",
@@ -149,6 +160,8 @@ SECTIONS: list[SectionBuilder] = [
     SectionBuilder("selection-bias", "the critical rule's noise floor against FIFO and SGD at equal step",
                    tasks=_selection_bias_tasks, build=_selection_bias_table,
                    enabled=lambda plan: plan.full and not plan.quick),
+    SectionBuilder("properties", "verify_rule (screen, then hypothesis) on the built-in rules",
+                   tasks=_property_tasks, build=_property_table, enabled=lambda plan: plan.full and not plan.quick),
 ]
 
 

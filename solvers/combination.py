@@ -66,15 +66,29 @@ class CombinationRule(Protocol):
     def declared_constants(self, capacity: int) -> CombinationConstants: ...
 
 
-def direction(g: np.ndarray, mem: MemoryState, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """d = a g + sum_c b_c mem.grads[:, c]; one batched (n,1,S) @ (n,S,d) product."""
-    d = a[:, None] * g
+def direction(g: np.ndarray, mem: MemoryState, a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """d = a g + sum_c b_c mem.grads[:, c], written into ``out`` (a new (n, d) array by default).
+
+    The memory term is one batched (n,1,S) @ (n,S,d) product written straight into ``out``, then
+    a g is added: fl(m + a g), the same sum as before in the other order (exact commutativity), so
+    the same bits.  A weight a = 1 is not multiplied (1.0 * g is g exactly); with no slots or every
+    b zero the product is skipped and d is a g, so a memory switched off is plain gradient descent
+    bit for bit.
+    """
+    if out is None:
+        out = np.empty(g.shape)
+    ones = bool((a == 1.0).all())
     if mem.slots and b.any():
-        # writing the product into a fresh (n, 1, d) array is markedly faster than letting
-        # matmul allocate its own (same kernel, same bits)
-        memory_term = np.matmul(b[:, None, :], mem.grads, out=np.empty((g.shape[0], 1, g.shape[1])))
-        d += memory_term[:, 0, :]
-    return d
+        np.matmul(b[:, None, :], mem.grads, out=out[:, None, :])
+        if ones:
+            out += g
+        else:
+            out += a[:, None] * g
+    elif ones:
+        np.copyto(out, g)
+    else:
+        np.multiply(a[:, None], g, out=out)
+    return out
 
 
 def _constants_over_sizes(a: np.ndarray, memory_sum: np.ndarray, memory_mass: np.ndarray) -> CombinationConstants:

@@ -52,10 +52,11 @@ def empty_memory(n: int, slots: int, d: int) -> MemoryState:
 
 
 def write_slot(mem: MemoryState, rows: np.ndarray, slot: np.ndarray, g: np.ndarray,
-               gnorm: np.ndarray, k: int) -> None:
+               gnorm: np.ndarray, k: int, *, mark_filled: bool = True) -> None:
     """Store ``g[rows]`` (computed at step k) into ``slot`` of each problem in ``rows``, in place.
 
     ``rows`` are distinct problem indices in increasing order (as ``np.flatnonzero`` gives).
+    ``mark_filled=False`` skips setting ``filled`` (for a caller that knows the slots are filled).
     """
     if rows.shape[0] == g.shape[0]:  # then rows = 0..n-1: write g itself, no gathering copies
         g_rows, norm_rows = g, gnorm
@@ -69,10 +70,12 @@ def write_slot(mem: MemoryState, rows: np.ndarray, slot: np.ndarray, g: np.ndarr
         mem.priority.reshape(-1)[flat] = norm_rows
         mem.norm.reshape(-1)[flat] = norm_rows
         mem.born.reshape(-1)[flat] = k
-        mem.filled.reshape(-1)[flat] = True
+        if mark_filled:
+            mem.filled.reshape(-1)[flat] = True
         return
     mem.grads[rows, slot] = g_rows
     mem.priority[rows, slot] = norm_rows
     mem.norm[rows, slot] = norm_rows
     mem.born[rows, slot] = k
-    mem.filled[rows, slot] = True
+    if mark_filled:
+        mem.filled[rows, slot] = True

@@ -231,6 +231,8 @@ def run(
     if batch_size is not None and not hasattr(problems, "minibatch_grad"):
         raise ValueError(f"batch_size needs a finite-sum problem batch, got {type(problems).__name__}")
     base = GradientDescent() if base is None else base
+    plain_gd = type(base) is GradientDescent
+    alpha_col = alpha[:, None]
     wd = _resolve_weight_decay(weight_decay)
     decayed_gradient = wd.coeff != 0.0 and wd.where == "gradient"
     decayed_direction = wd.coeff != 0.0 and wd.where == "direction"
@@ -267,6 +269,10 @@ def run(
     # problems whose gap f(x_k) - f* is still to be recorded, at the next oracle call
     # (``True`` for all of them, ``None`` for none)
     pending = True
+    # "summary" and "final" keep the last iterate's gap only: it is computed after the loop, from the
+    # last x of each problem (the same operations on the same point as at its last step: the same bits;
+    # where the last step failed, x is the iterate before and the recorder reports NaN)
+    gap_history = record == "full"
     exact = batch_size is None
     mem = None
     opt_state = base.init(x)
@@ -279,7 +285,7 @@ def run(
     with np.errstate(over="ignore", invalid="ignore"):
         for k in range(K):
             g_raw = oracle(x)
-            if pending is not None:
+            if pending is not None and gap_history:
                 rec.gap(k, gap_values(x, g_raw if exact else None), pending)
             g = g_raw + wd.coeff * x if decayed_gradient else g_raw
             if mem is None:
@@ -317,8 +323,11 @@ def run(
             if audit is not None and new_mem is not mem:
                 audit.memory_returned(k, new_mem)
             mem = new_mem
-            delta, opt_state = base.step(dk, opt_state, alpha, k)
-            x_new = x + delta
+            if plain_gd:  # x + (-(alpha d)) is x - alpha d exactly: one pass fewer, the same bits
+                x_new = x - alpha_col * dk
+            else:
+                delta, opt_state = base.step(dk, opt_state, alpha, k)
+                x_new = x + delta
             r_new = problems.distance(x_new)
 
             # r_{k+1} finite implies x_{k+1} finite (x* is finite), so one test covers both
@@ -349,7 +358,9 @@ def run(
             all_running = bool(running.all())
             if not running.any():
                 break
-        if pending is not None:  # the gap at the last iterate
+        if not gap_history:  # only the last iterate's gap is kept: computed once, at each problem's last x
+            rec.gap(k + 1, gap_values(x, None), True)
+        elif pending is not None:  # the gap at the last iterate
             rec.gap(k + 1, gap_values(x, None), pending)
 
     kept = rec.finish()

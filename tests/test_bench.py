@@ -21,7 +21,7 @@ def test_table_aligns_columns():
 def test_every_benchmark_is_reachable_from_one_command(tmp_path, capsys):
     assert set(BENCHMARKS) == {"memory_overhead", "vectorization", "scaling", "tiny", "certificates", "runs",
                                "generation", "autolyap", "suite", "report_parallel", "dask_overhead", "grid_sample",
-                               "step_checks", "class_certificates"}
+                               "step_checks", "screen", "class_certificates"}
     out = tmp_path / "b.json"
     results = main(["--quick", "--only", "tiny", "--json", str(out)])
     written = json.loads(out.read_text())

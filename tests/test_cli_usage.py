@@ -86,14 +86,23 @@ def test_subset_counts_match_enumeration_and_the_documented_limits():
 def test_a_grid_with_T_60_lists_without_enumerating_a_pattern(tmp_path, capsys, monkeypatch):
     """Listing builds every scenario (names, steps, notes) yet computes nothing per pattern: the
     enumeration and the per-pattern critical step are made to fail, and are never reached."""
+    import sys
+
     import memgd.proofs_check.certificates.patterns as patterns
+    import memgd.proofs_check.report.grid_file  # noqa: F401  (listing's modules, loaded so their names are patched)
+    import memgd.proofs_check.report.scenarios  # noqa: F401
     import memgd.theory
 
     def forbidden(*args, **kwargs):
         raise AssertionError("per-pattern work while listing")
 
-    monkeypatch.setattr(patterns, "aggregation_patterns", forbidden)
-    monkeypatch.setattr(memgd.theory, "critical_step", forbidden)
+    # patched in every loaded module that holds them, and restored after: a module imported during the test
+    # would otherwise keep the forbidden function for the rest of the session
+    for module in [m for name, m in list(sys.modules.items()) if name.startswith("memgd")]:
+        for name, real in (("aggregation_patterns", patterns.aggregation_patterns),
+                           ("critical_step", memgd.theory.critical_step)):
+            if getattr(module, name, None) is real:
+                monkeypatch.setattr(module, name, forbidden)
     grid = tmp_path / "t60.toml"
     grid.write_text("[[adversary]]\nL = [10, 100]\nT = [60]\nC = [1]\n")
     assert main(["--grid", str(grid), "--list"]) == 0

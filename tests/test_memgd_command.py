@@ -58,7 +58,7 @@ def test_unknown_subcommand_exits_2_and_says_so(capsys):
 
 
 def test_verify_a_passing_rule_from_a_file_exits_0(rules_file, capsys):
-    assert main(["verify", f"{rules_file}:good", "--max-examples", "3"]) == 0
+    assert main(["verify", f"{rules_file}:good", "--max-examples", "3", "--screen-examples", "200"]) == 0
     assert "3 examples" in capsys.readouterr().out
 
 
@@ -89,7 +89,7 @@ def test_verify_a_dotted_module_from_the_working_directory(rules_file, monkeypat
     monkeypatch.chdir(rules_file.parent)
     monkeypatch.setattr(sys, "path", list(sys.path))
     monkeypatch.delitem(sys.modules, "my_rules", raising=False)
-    assert main(["verify", "my_rules:good", "--max-examples", "2"]) == 0
+    assert main(["verify", "my_rules:good", "--max-examples", "2", "--screen-examples", "200"]) == 0
 
 
 def test_verify_a_file_that_imports_a_sibling_module(tmp_path, monkeypatch, capsys):
@@ -108,7 +108,8 @@ def test_verify_a_file_that_imports_a_sibling_module(tmp_path, monkeypatch, caps
     monkeypatch.setattr(sys, "path", list(sys.path))
     monkeypatch.delitem(sys.modules, "sibling_weights_19", raising=False)
     monkeypatch.delitem(sys.modules, "uses_sibling", raising=False)
-    assert main(["verify", f"{folder / 'uses_sibling.py'}:good", "--max-examples", "2"]) == 0, capsys.readouterr().err
+    assert main(["verify", f"{folder / 'uses_sibling.py'}:good", "--max-examples", "2",
+                 "--screen-examples", "200"]) == 0, capsys.readouterr().err
     assert "2 examples" in capsys.readouterr().out
 
 

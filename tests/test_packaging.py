@@ -117,3 +117,17 @@ def test_the_installed_wheel_is_imported_from_the_checkout_root(wheel, tmp_path)
     first, where = done.stdout.split("\n")[:2]
     assert first == "''"  # the checkout's root was searched first: the check is not vacuous
     assert Path(where).is_relative_to(target)
+
+
+def test_the_vectorization_benchmark_runs_from_the_installed_wheel(wheel, tmp_path):
+    """Its slow per-problem reference ships in the package (``memgd.benchmarks.reference_critical``):
+    the benchmark runs from an unpacked wheel in a folder with no checkout around it."""
+    target = tmp_path / "target"
+    wheel.extractall(target)
+    paths = sysconfig.get_paths()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys([str(target), paths["purelib"], paths["platlib"]]))
+    done = subprocess.run([sys.executable, "-S", "-m", "memgd.benchmarks", "--smoke", "--only", "vectorization"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert '"speedup_vs_python"' in done.stdout

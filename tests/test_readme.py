@@ -26,7 +26,7 @@ def test_the_custom_rule_example_runs_and_verifies(monkeypatch, capsys):
     assert "max_examples=50" in code
     module = types.ModuleType("readme_example")  # dataclasses look their module up in sys.modules
     monkeypatch.setitem(sys.modules, module.__name__, module)
-    exec(compile(code.replace("max_examples=50", "max_examples=5"), str(README), "exec"), module.__dict__)
+    exec(compile(code.replace("max_examples=50", "max_examples=5, screen_examples=300"), str(README), "exec"), module.__dict__)
     report = module.report
     assert report.examples == 5
     assert report.a_priori_checked == 5 and report.a_posteriori_checked == 5

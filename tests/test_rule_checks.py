@@ -236,6 +236,8 @@ BAD_ARGUMENTS = [
     pytest.param(dict(max_kappa=float("inf")), ["max_kappa", "finite"], id="max_kappa=inf"),
     pytest.param(dict(seed=-1), ["seed", ">= 0"], id="seed=-1"),
     pytest.param(dict(shrink_seconds=-1.0), ["shrink_seconds", ">= 0"], id="shrink_seconds<0"),
+    pytest.param(dict(screen_examples=-1), ["screen_examples", ">= 0"], id="screen_examples<0"),
+    pytest.param(dict(screen_examples=2.5), ["screen_examples", "integer"], id="screen_examples=2.5"),
 ]
 
 
@@ -257,7 +259,7 @@ def test_arguments_are_checked_before_the_rules():
 
 
 def test_a_correct_user_rule_still_verifies():
-    report = verify_rule(*GOOD, max_examples=5)
+    report = verify_rule(*GOOD, max_examples=5, screen_examples=300)
     assert report.examples == 5 and report.a_priori_checked == 5
 
 

@@ -152,7 +152,7 @@ def test_a_users_nonnegative_rule_gets_theorem_2_in_verify_rule():
     assert np.isfinite(declared.theorem_2_slack)
     signed = verify_module.check_example(LastTwo(), Averaging(declare=False), spec, 0.9, steps=100)
     assert signed.alpha == pytest.approx(0.9 * top1)
-    report = verify_rule(LastTwo(), Averaging(), max_examples=4, steps=80)
+    report = verify_rule(LastTwo(), Averaging(), max_examples=4, steps=80, screen_examples=300)
     assert report.examples == report.a_priori_checked == 4 and report.theorem_2_checked >= 1
 
 
@@ -203,7 +203,7 @@ class LyingAges(LastTwo):
 
 def test_declared_patterns_that_a_run_does_not_keep_are_caught():
     with pytest.raises(RuleStepError) as caught:
-        verify_rule(LyingAges(), Averaging(), max_examples=3, steps=40)
+        verify_rule(LyingAges(), Averaging(), max_examples=3, steps=40, screen_examples=300)
     error = caught.value
     assert error.step == 2 and "ages (1, 2)" in str(error) and "declared recurrent patterns" in str(error)
     assert "ProblemSpec(" in error.reproducer and "check_declared_patterns" in error.reproducer
@@ -247,7 +247,7 @@ def test_verify_rule_reports_a_broken_rule_at_once_with_a_reproducer(selection, 
     monkeypatch.setattr(verify_module, "check_example", lambda *a, **k: calls.append(1) or check(*a, **k))
     start = time.monotonic()
     with pytest.raises(RuleStepError) as caught:
-        verify_rule(selection, combination, max_examples=50, steps=60)
+        verify_rule(selection, combination, max_examples=50, steps=60, screen_examples=300)
     assert len(calls) == 1 and time.monotonic() - start < 10  # the first example that shows it, no shrinking
     error = caught.value
     assert (error.step, error.method) == (step, method) and error.problem is not None

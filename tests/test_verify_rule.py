@@ -42,6 +42,11 @@ def test_a_users_rule_passes_and_the_report_says_what_was_checked():
     assert report.a_priori_checked == 25 and report.a_posteriori_checked == 25
     assert report.smallest_slack >= 0
     assert report.realized_ranges["T"][1] <= 4
+    # before hypothesis, 10,000 examples screened in batched runs (this rule declares its age bound: every
+    # screened example gets its a priori bound too)
+    assert report.screened == 10_000 and report.screen_mode == "batched"
+    assert report.screened_a_priori_checked == report.screened_a_posteriori_checked == 10_000
+    assert "screened 10000 examples" in str(report) and "batched runs" in str(report)
 
 
 @dataclass(frozen=True)

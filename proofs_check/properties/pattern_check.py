@@ -63,8 +63,7 @@ def check_declared_patterns(result: RunResult, selection, combination) -> Patter
     fitting = [(ages[1:], w) for ages, w in declared.patterns if len(ages) - 1 <= S]
     pattern_rows = np.array([[-1] * (S - len(ages)) + sorted(ages) for ages, _ in fitting], dtype=np.int64)
     pattern_rows = pattern_rows.reshape(len(fitting), S)
-    _, inverse = np.unique(np.concatenate([pattern_rows, rows]), axis=0, return_inverse=True)
-    inverse = inverse.ravel()
+    inverse = _row_ids(np.concatenate([pattern_rows, rows]))
     pattern_id, step_id = inverse[:len(fitting)], inverse[len(fitting):]
     s, B, W = result.s[checked], result.B[checked], result.W[checked]
     tol = 2 * (S + 1) * EPS
@@ -92,3 +91,17 @@ def check_declared_patterns(result: RunResult, selection, combination) -> Patter
     kk, ii = (int(v) for v in np.argwhere(checked)[first])
     ages = tuple(int(t) for t in rows[first] if t >= 0)
     return PatternCheck(count, (kk, ii, ages, float(s[first]), float(B[first]), float(W[first])))
+
+
+def _row_ids(rows: np.ndarray) -> np.ndarray:
+    """An id per row of an (N, S) integer array, equal ids for equal rows (as ``np.unique(axis=0)``'s inverse).
+
+    Rows of small integers >= -1 are read as numbers in base (largest + 2) when that fits in
+    an int64: one 1-d ``unique`` instead of a lexicographic sort of the rows."""
+    if rows.size == 0:
+        return np.zeros(rows.shape[0], dtype=np.int64)
+    base = int(rows.max()) + 2
+    if rows.min() >= -1 and rows.shape[1] * np.log2(base) < 62:
+        keys = (rows + 1) @ (base ** np.arange(rows.shape[1], dtype=np.int64))
+        return np.unique(keys, return_inverse=True)[1].ravel()
+    return np.unique(rows, axis=0, return_inverse=True)[1].ravel()

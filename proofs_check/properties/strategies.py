@@ -59,20 +59,123 @@ def condition_numbers(max_kappa: float = 1e3) -> st.SearchStrategy[float]:
     return st.floats(0.0, math.log10(max_kappa)).map(lambda e: float(10.0**e))
 
 
-@st.composite
-def problem_specs(draw, families=FAMILIES, max_kappa: float = 1e3, max_n: int = 3, max_d: int = 6):
-    family = draw(st.sampled_from(families))
-    kappa = draw(condition_numbers(max_kappa))
-    mu = draw(st.sampled_from([0.1, 1.0, 4.0]))
-    return ProblemSpec(
-        family=family, mu=mu, L=mu * kappa,
-        n=draw(st.integers(1, max_n)), d=draw(st.integers(2, max_d)),
-        seed=draw(st.integers(0, 2**32 - 1)),
-        spectrum=draw(st.sampled_from(SPECTRA)) if family == "quadratic" else "uniform",
-    )
+#: mu drawn from these (then L = mu kappa)
+MUS = (0.1, 1.0, 4.0)
+#: the bounds of a step fraction (strictly inside (0, 1))
+FRACTION_BOUNDS = (0.02, 0.98)
+#: run seeds are drawn from 0..RUN_SEEDS-1
+RUN_SEEDS = 2**31
 
 
-def step_fractions(low: float = 0.02, high: float = 0.98) -> st.SearchStrategy[float]:
+@dataclass(frozen=True)
+class Coordinate:
+    """One drawn coordinate of an example: an integer in [low, high] or a float in [low, high].
+
+    The same description gives hypothesis's strategy (:meth:`strategy`: ``st.integers`` /
+    ``st.floats``, one choice each, which hypothesis shrinks toward ``low``) and a NumPy sample
+    (:meth:`draw`: uniform over the same range).
+    """
+
+    name: str
+    kind: str  # "int" or "float"
+    low: float
+    high: float
+
+    def strategy(self) -> st.SearchStrategy:
+        """``st.integers(low, high)`` or ``st.floats(low, high)``."""
+        if self.kind == "int":
+            return st.integers(int(self.low), int(self.high))
+        return st.floats(float(self.low), float(self.high))
+
+    def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """``size`` values, uniform on the integers (or the interval) from ``low`` to ``high``."""
+        if self.kind == "int":
+            return rng.integers(int(self.low), int(self.high), size=size, endpoint=True, dtype=np.int64)
+        return rng.uniform(float(self.low), float(self.high), size=size)
+
+    def value(self, x):
+        """``x`` as a Python int or float (a hypothesis choice)."""
+        return int(x) if self.kind == "int" else float(x)
+
+
+@dataclass(frozen=True)
+class ExampleSpace:
+    r"""The distribution of ``verify_rule``'s examples, described once for hypothesis and NumPy.
+
+    An example is (problem spec, step fraction, run seed): a family (index into ``families``),
+    :math:`\log_{10}\kappa` uniform on :math:`[0, \log_{10}\kappa_{max}]`, mu from :data:`MUS`,
+    n in 1..``max_n``, d in 2..``max_d``, the problems' seed, the spectrum (quadratics only), the
+    step fraction and the run's seed.  :meth:`strategy` draws them with hypothesis (one choice per
+    coordinate, in ``coordinates`` order; the spectrum is drawn for every family and used by
+    quadratics only, so every example has the same choices and hypothesis shrinks each coordinate
+    alone: a shrink to another family shifts no later choice);
+    :meth:`sample` draws many at once with NumPy from the same ranges; both build the example
+    with :meth:`example`, and :meth:`choices` gives the choice sequence hypothesis would make for
+    a sampled example (so hypothesis can replay and shrink it).
+    """
+
+    families: tuple[str, ...] = FAMILIES
+    max_kappa: float = 1e3
+    max_n: int = 3
+    max_d: int = 6
+
+    @property
+    def coordinates(self) -> tuple[Coordinate, ...]:
+        """The drawn coordinates, in the order hypothesis draws them."""
+        return (
+            Coordinate("family", "int", 0, len(self.families) - 1),
+            Coordinate("log_kappa", "float", 0.0, math.log10(self.max_kappa)),
+            Coordinate("mu", "int", 0, len(MUS) - 1),
+            Coordinate("n", "int", 1, self.max_n),
+            Coordinate("d", "int", 2, self.max_d),
+            Coordinate("seed", "int", 0, 2**32 - 1),
+            Coordinate("spectrum", "int", 0, len(SPECTRA) - 1),  # used by quadratics only
+            Coordinate("fraction", "float", *FRACTION_BOUNDS),
+            Coordinate("run_seed", "int", 0, RUN_SEEDS - 1),
+        )
+
+    def example(self, values: dict) -> tuple[ProblemSpec, float, int]:
+        """(spec, fraction, run_seed) from drawn coordinate values."""
+        family = self.families[int(values["family"])]
+        mu = MUS[int(values["mu"])]
+        spec = ProblemSpec(family=family, mu=mu, L=mu * float(10.0 ** float(values["log_kappa"])),
+                           n=int(values["n"]), d=int(values["d"]), seed=int(values["seed"]),
+                           spectrum=SPECTRA[int(values["spectrum"])] if family == "quadratic" else "uniform")
+        return spec, float(values["fraction"]), int(values["run_seed"])
+
+    def strategy(self) -> st.SearchStrategy[tuple[ProblemSpec, float, int]]:
+        """Hypothesis's (spec, fraction, run_seed), one choice per drawn coordinate."""
+        coords = self.coordinates
+
+        @st.composite
+        def examples(draw):
+            values = {}
+            for c in coords:
+                values[c.name] = draw(c.strategy())
+            return self.example(values)
+        return examples()
+
+    def sample(self, count: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        """``count`` examples' coordinate values, each (count,), uniform over the same ranges."""
+        return {c.name: c.draw(rng, count) for c in self.coordinates}
+
+    def values(self, sample: dict[str, np.ndarray], i: int) -> dict:
+        """Example ``i`` of a :meth:`sample` as plain Python values."""
+        return {c.name: c.value(sample[c.name][i]) for c in self.coordinates}
+
+    def choices(self, values: dict) -> tuple:
+        """The choice sequence :meth:`strategy` makes to draw the example with these values."""
+        by_name = {c.name: c for c in self.coordinates}
+        return tuple(by_name[c.name].value(values[c.name]) for c in self.coordinates)
+
+
+def problem_specs(families=FAMILIES, max_kappa: float = 1e3, max_n: int = 3, max_d: int = 6):
+    """A problem spec drawn as :class:`ExampleSpace` draws it (family, kappa, mu, n, d, seed, spectrum)."""
+    space = ExampleSpace(tuple(families), float(max_kappa), max_n, max_d)
+    return space.strategy().map(lambda example: example[0])
+
+
+def step_fractions(low: float = FRACTION_BOUNDS[0], high: float = FRACTION_BOUNDS[1]) -> st.SearchStrategy[float]:
     """A step as a fraction of the admissible maximum (strictly inside (0, 1))."""
     return st.floats(low, high)
 

@@ -44,17 +44,17 @@ import numpy as np
 import time
 
 from hypothesis import HealthCheck, given, reject, settings
-from hypothesis import strategies as st
+from hypothesis.database import InMemoryExampleDatabase, choices_to_bytes
 
-from memgd.proofs_check.properties.bound_check import check_declared, check_realized, declared_nonnegative
+from memgd.proofs_check.campaigns.backends import default_workers
+from memgd.proofs_check.properties.judge import judge
 from memgd.proofs_check.properties.pattern_check import check_declared_patterns
-from memgd.proofs_check.properties.strategies import FAMILIES, ProblemSpec, problem_specs, step_fractions
+from memgd.proofs_check.properties.strategies import FAMILIES, ExampleSpace, ProblemSpec
 from memgd.solvers import run
 from memgd.solvers.rule_checks import check_rules
 from memgd.solvers.step_checks import RuleStepError, RunCall, reproducer
 from memgd.solvers.validation import integer_at_least, nonnegative
-from memgd.theory.constants import alpha_max
-from memgd.theory.constants2 import alpha_max2
+from memgd.proofs_check.properties.screen import admissible_steps, screen
 
 
 @dataclass(frozen=True)
@@ -82,12 +82,19 @@ class Example:
 
 @dataclass(frozen=True)
 class VerifyReport:
-    examples: int
+    examples: int              # hypothesis examples checked (one run each)
     a_priori_checked: int      # examples where a bound with the declared constants applied (Theorem 1, 1b or 2)
     a_posteriori_checked: int  # examples where a bound with the realized constants applied
-    smallest_slack: float
-    realized_ranges: dict
+    smallest_slack: float      # over the screened and the hypothesis examples
+    realized_ranges: dict      # over the screened and the hypothesis examples
     theorem_2_checked: int = 0  # examples on which Theorem 2 was the bound checked (a priori or a posteriori)
+    screened: int = 0                  # examples screened in batched runs before hypothesis
+    screened_a_priori_checked: int = 0
+    screened_a_posteriori_checked: int = 0
+    screened_theorem_2_checked: int = 0
+    screen_seconds: float = 0.0        # wall time of the screen
+    screen_mode: str = "none"          # "batched", "per example" (the rule cannot run batches) or "none"
+    screen: str = ""                   # what the screen ran, its cost, and why it fell back if it did
     theorem_s_checked: int = 0  # stochastic examples on which Theorem S's bound held (batch_size given)
     theorem_s_vacuous: int = 0  # stochastic examples where Theorem S said nothing (not counted as checked)
 
@@ -95,6 +102,10 @@ class VerifyReport:
         text = (f"{self.examples} examples, bound checked a priori on {self.a_priori_checked} and "
                 f"a posteriori on {self.a_posteriori_checked} (Theorem 2 on {self.theorem_2_checked}); "
                 f"smallest slack {self.smallest_slack:.3g}; realized {self.realized_ranges}")
+        if self.screened:
+            text += (f"; before them {self.screen}: bound checked a priori on {self.screened_a_priori_checked} "
+                     f"and a posteriori on {self.screened_a_posteriori_checked} (Theorem 2 on "
+                     f"{self.screened_theorem_2_checked})")
         if self.theorem_s_checked or self.theorem_s_vacuous:
             text += (f"; Theorem S (stochastic gradients) held on {self.theorem_s_checked} examples, vacuous on "
                      f"{self.theorem_s_vacuous}")
@@ -112,14 +123,8 @@ class RuleViolation(AssertionError):
 
 def _admissible_step(combination, selection, mu: float, L: float, capacity: int) -> float:
     """Largest admissible step from the declared constants (Theorem 1, 1b, or 2 for declared
-    nonnegative weights); 0 if none."""
-    dc = combination.declared_constants(capacity)
-    T = selection.max_age if selection.max_age is not None else selection.slots
-    kw = dict(mu=mu, L=L, s_lo=dc.s_lo, s_hi=dc.s_hi, B=dc.B, W=dc.W, T=T)
-    if dc.s_lo <= 0:
-        return 0.0
-    top2 = alpha_max2(mu=mu, L=L, s_lo=dc.s_lo, B=dc.B, W=dc.W, T=T) if declared_nonnegative(combination) else 0.0
-    return float(max(alpha_max(**kw, theorem="1"), alpha_max(**kw, theorem="1b"), top2))
+    nonnegative weights); 0 if none (:func:`~memgd.proofs_check.properties.screen.admissible_steps`)."""
+    return float(admissible_steps(combination, selection, mu, L))
 
 
 def check_example(selection, combination, spec: ProblemSpec, fraction: float, *, steps: int = 300,
@@ -136,46 +141,23 @@ def check_example(selection, combination, spec: ProblemSpec, fraction: float, *,
     except RuleStepError as error:
         raise error.with_problems(_problems_code(spec)) from None
     _check_patterns(result, selection, combination, spec, alpha, seed)
-    issues = []
-    post = check_realized(result, problems)
-    if post.any_violation:
-        i = int(np.argmax(post.violated))
-        issues.append(f"a posteriori bound (Theorem {post.theorem[i]}, rho = {post.rate[i]:.6g}) fails on problem {i} "
-                      f"at step {post.worst_step[i]}: slack {post.min_slack[i]:.3g}")
-    prior = check_declared(result, problems, combination, selection)
-    if prior is not None and prior.any_violation:
-        i = int(np.argmax(prior.violated))
-        issues.append(f"a priori bound (Theorem {prior.theorem[i]}, rho = {prior.rate[i]:.6g}) fails on problem {i} "
-                      f"at step {prior.worst_step[i]}: slack {prior.min_slack[i]:.3g}")
-    post2 = check_realized(result, problems, theorem_2=True)
-    prior2 = check_declared(result, problems, combination, selection, theorem_2=True)
-    slack2 = []
-    for label, chk in (("a posteriori", post2), ("a priori", prior2)):
-        if chk is None:
-            continue
-        is2 = chk.theorem == "2"
-        if is2.any():
-            slack2.append(float(np.nanmin(np.where(is2, chk.min_slack, np.nan))))
-        bad = chk.violated & is2
-        if bad.any():
-            i = int(np.argmax(bad))
-            issues.append(f"{label} bound (Theorem 2, rho = {chk.rate[i]:.6g}) fails on problem {i} "
-                          f"at step {chk.worst_step[i]}: slack {chk.min_slack[i]:.3g}")
+    verdict = judge(result, problems, selection, combination)
+    issues = [text for i in np.flatnonzero(verdict.violated) for text in verdict.issues(int(i))]
     c = result.constants  # within the declared constants: the run checked every step
     realized = dict(T=int(c.T.max()), s_lo=float(c.s_lo.min()), s_hi=float(c.s_hi.max()),
                     B=float(c.B.max()), W=float(c.W.max()))
     return Example(
         spec=spec, fraction=fraction, alpha=alpha, steps=steps, seed=seed,
-        a_priori_slack=_smallest_slack(prior, prior2), a_posteriori_slack=_smallest_slack(post, post2),
-        realized=realized, problems=issues, theorem_2_slack=min(slack2) if slack2 else float("nan"),
+        a_priori_slack=_smallest(verdict.a_priori_slack), a_posteriori_slack=_smallest(verdict.a_posteriori_slack),
+        realized=realized, problems=issues, theorem_2_slack=_smallest(verdict.theorem_2_slack),
     )
 
 
-def _smallest_slack(*checks) -> float:
-    """Smallest slack over the problems where one of the checks' bounds applied (Theorem 1/1b alone, or with
-    Theorem 2 admitted); nan where none did."""
-    slacks = [float(np.nanmin(c.min_slack)) for c in checks if c is not None and c.applies.any()]
-    return min(slacks) if slacks else float("nan")
+def _smallest(slacks: np.ndarray | None) -> float:
+    """Smallest slack over the problems where a bound applied; nan where none did."""
+    if slacks is None or not np.isfinite(slacks).any():
+        return float("nan")
+    return float(np.nanmin(slacks))
 
 
 def _problems_code(spec: ProblemSpec) -> str:
@@ -232,10 +214,18 @@ def _fail(example: Example) -> None:
 
 def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 300,
                 families=FAMILIES, max_kappa: float = 1e3, seed: int = 0,
-                shrink_seconds: float = 20.0, batch_size: int | None = None, stochastic_examples: int = 8,
+                shrink_seconds: float = 20.0, screen_examples: int = 10_000,
+                workers: int | None = None, batch_size: int | None = None, stochastic_examples: int = 8,
                 stochastic_runs: int = 64) -> VerifyReport:
     """Check Theorems 1, 1b and (for declared nonnegative weights) 2 for a memory rule on
-    hypothesis-drawn problems and steps, and Theorem S when ``batch_size`` is given.
+    drawn problems and steps: ``screen_examples`` examples screened in a few batched runs
+    (:mod:`memgd.proofs_check.properties.screen`), then ``max_examples`` hypothesis examples;
+    and Theorem S when ``batch_size`` is given.
+
+    Both draw from one :class:`~memgd.proofs_check.properties.strategies.ExampleSpace` and are
+    judged by one function (:func:`memgd.proofs_check.properties.judge.judge`).  Examples the
+    screen finds failing are rerun alone and handed to hypothesis (replayed from its example
+    database), which shrinks them to a minimal reproducer.
 
     ``selection`` and ``combination`` follow :class:`memgd.solvers.SelectionRule` and
     :class:`memgd.solvers.CombinationRule`, with their optional declarations
@@ -247,8 +237,11 @@ def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 
     capacity, a constant, age or sign it declared), or ``ValueError`` if the declared
     constants admit no step.
 
+    ``workers`` processes run the screen's batches (default: every core for screens of at least
+    :data:`PARALLEL_FROM` examples, else this process alone); the results do not depend on it.
+
     Before any run every argument is checked: ``max_examples`` and ``steps`` integers
-    >= 1, ``families`` a non-empty tuple of names from
+    >= 1, ``screen_examples`` an integer >= 0, ``workers`` None or an integer >= 1, ``families`` a non-empty tuple of names from
     :data:`~memgd.proofs_check.properties.strategies.FAMILIES`, ``max_kappa`` >= 1,
     ``seed`` an integer >= 0, ``shrink_seconds`` >= 0 (``ValueError`` naming the
     parameter), and both rules are probed by :func:`memgd.solvers.rule_checks.check_rules`
@@ -256,6 +249,13 @@ def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 
     """
     max_examples = integer_at_least("max_examples", max_examples, 1)
     steps = integer_at_least("steps", steps, 1)
+    screen_examples = integer_at_least("screen_examples", screen_examples, 0)
+    if workers is not None:
+        workers = integer_at_least("workers", workers, 1)
+    elif screen_examples >= PARALLEL_FROM:
+        workers = default_workers()
+    else:
+        workers = 1
     families = _validated_families(families)
     max_kappa = _validated_max_kappa(max_kappa)
     seed = integer_at_least("seed", seed, 0)
@@ -268,16 +268,26 @@ def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 
     if not declared.s_lo > 0:
         raise ValueError(f"no step is admissible: the declared s_lo = {declared.s_lo:.4g} must be > 0 "
                          "(every step's weights must sum to a positive number)")
+    space = ExampleSpace(families, max_kappa)
+
+    def check_one(spec, fraction, *, steps, seed):
+        return check_example(selection, combination, spec, fraction, steps=steps, seed=seed)
+
+    screened = screen(selection, combination, space, screen_examples, steps=steps, seed=seed,
+                      check_one=check_one, workers=workers) if screen_examples else None
+    database = InMemoryExampleDatabase()
+    confirmed = _confirmed_failures(screened, space, database, check_one, steps, seed) if screened else []
+
     seen: list[Example] = []
     failing: list[Example] = []
     first_failure_at: list[float] = []
     broken: list[RuleStepError] = []  # a rule that broke its interface: raised once hypothesis returns
 
-    @settings(max_examples=max_examples, derandomize=True, database=None, deadline=None,
+    @settings(max_examples=max_examples, derandomize=False, database=database, deadline=None,
               suppress_health_check=[HealthCheck.too_slow], print_blob=False)
-    @given(spec=problem_specs(families=families, max_kappa=max_kappa), fraction=step_fractions(),
-           run_seed=st.integers(0, 2**31 - 1))
-    def property_holds(spec, fraction, run_seed):
+    @given(example=space.strategy())
+    def property_holds(example):
+        spec, fraction, run_seed = example
         if broken:
             return  # no more work: the rule is broken, whatever the theorem says
         key = (spec, fraction, run_seed)
@@ -302,19 +312,20 @@ def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 
             first_failure_at[:] = first_failure_at or [time.monotonic()]
             _fail(example)
 
+    # deterministic for ``seed`` (hypothesis's own @seed would also switch its example database off) and
+    # replaying the screen's failures from the database (as hypothesis.find sets its key)
+    property_holds._hypothesis_internal_use_seed = seed
+    property_holds._hypothesis_internal_database_key = DATABASE_KEY
     try:
         property_holds()
     except AssertionError:
         raise RuleViolation(failing[-1]) from None
     if broken:
         raise broken[0]
-    if not seen:
+    if confirmed:  # hypothesis did not replay the screen's failure (it never does silently: say so)
+        raise RuleViolation(confirmed[0])
+    if not seen and not (screened and screened.screened):
         raise ValueError("no step is admissible for the declared constants at any drawn condition number")
-    slacks = [e.a_posteriori_slack for e in seen] + [e.a_priori_slack for e in seen] + [
-        e.theorem_2_slack for e in seen]
-    slacks = [s for s in slacks if np.isfinite(s)]
-    keys = ("T", "s_lo", "s_hi", "B", "W")
-    ranges = {k: (min(e.realized[k] for e in seen), max(e.realized[k] for e in seen)) for k in keys}
     stochastic = []
     if batch_size is not None:
         from memgd.proofs_check.stochastic.verify import TheoremSViolation, verify_theorem_s
@@ -328,13 +339,75 @@ def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 
                                           max_kappa=min(max_kappa, 100.0), seed=seed, shrink_seconds=shrink_seconds)
         except TheoremSViolation as err:
             raise RuleViolation(err.example) from None
+    return _report(seen, screened, stochastic)
+
+
+#: screens of this many examples or more use every core by default (smaller ones are not worth starting processes)
+PARALLEL_FROM = 2000
+
+#: the test's database key; the screen's failing examples are stored under its ``.secondary`` key, which
+#: hypothesis replays and then shrinks (entries of the primary key count as already shrunk: not shrunk again)
+DATABASE_KEY = b"memgd.verify_rule.screen"
+
+
+def _confirmed_failures(screened, space, database, check_one, steps: int, seed: int, most: int = 8) -> list[Example]:
+    """Rerun the screen's first failing examples alone; store those that fail alone too where hypothesis
+    replays them first (its example database), and return them.
+
+    A failure seen only in the batched run (a rule whose weights depend on the other problems of the
+    batch, or whose random draws differ there) is raised at once with the batch's description.
+    """
+    found = []
+    for j in screened.failing[:most]:
+        spec, fraction, run_seed = screened.drawn.examples[j]
+        example = check_one(spec, fraction, steps=steps, seed=run_seed ^ seed)
+        if example is not None and example.problems:
+            found.append(example)
+            database.save(DATABASE_KEY + b".secondary", choices_to_bytes(space.choices(screened.drawn.example_values(j))))
+    if screened.failing and not found:
+        j = screened.failing[0]
+        spec, fraction, run_seed = screened.drawn.examples[j]
+        raise RuleViolation(Example(
+            spec=spec, fraction=fraction, alpha=float("nan"), steps=steps, seed=run_seed ^ seed,
+            a_priori_slack=float(screened.a_priori_slack[j]), a_posteriori_slack=float(screened.a_posteriori_slack[j]),
+            realized={k: screened.realized[k][j] for k in ("T", "s_lo", "s_hi", "B", "W")},
+            problems=[f"a bound failed on this example inside the screen's batched run (example {j} of "
+                      f"screen(seed={screened.drawn.seed}, count={screened.drawn.count})) but not when it runs alone: "
+                      "the rule's weights depend on the other problems of a batch, or on random draws that differ "
+                      "there"]))
+    return found
+
+
+def _report(seen: list[Example], screened, stochastic=()) -> VerifyReport:
+    slacks = [s for e in seen for s in (e.a_posteriori_slack, e.a_priori_slack, e.theorem_2_slack)]
+    keys = ("T", "s_lo", "s_hi", "B", "W")
+    lows = {k: [e.realized[k] for e in seen] for k in keys}
+    highs = {k: [e.realized[k] for e in seen] for k in keys}
+    extra = {}
+    if screened is not None and screened.screened:
+        ok = screened.admissible
+        for values in (screened.a_posteriori_slack, screened.a_priori_slack, screened.theorem_2_slack):
+            finite = values[ok & np.isfinite(values)]
+            if finite.size:
+                slacks.append(float(finite.min()))
+        for k in keys:
+            lows[k].append(float(screened.realized[k][ok].min()) if k != "T" else int(screened.realized[k][ok].min()))
+            highs[k].append(float(screened.realized[k][ok].max()) if k != "T" else int(screened.realized[k][ok].max()))
+        extra = dict(screened=screened.screened,
+                     screened_a_priori_checked=int(np.isfinite(screened.a_priori_slack[ok]).sum()),
+                     screened_a_posteriori_checked=int(np.isfinite(screened.a_posteriori_slack[ok]).sum()),
+                     screened_theorem_2_checked=int(np.isfinite(screened.theorem_2_slack[ok]).sum()),
+                     screen_seconds=screened.seconds, screen_mode=screened.mode, screen=screened.describe())
+    if stochastic:
+        extra.update(theorem_s_checked=sum(ex.check.status == "held" for ex in stochastic),
+                     theorem_s_vacuous=sum(ex.check.status == "vacuous" for ex in stochastic))
+    slacks = [s for s in slacks if np.isfinite(s)]
     return VerifyReport(
         examples=len(seen),
         a_priori_checked=sum(np.isfinite(e.a_priori_slack) for e in seen),
         a_posteriori_checked=sum(np.isfinite(e.a_posteriori_slack) for e in seen),
         smallest_slack=min(slacks) if slacks else float("nan"),
-        realized_ranges=ranges,
+        realized_ranges={k: (min(lows[k]), max(highs[k])) for k in keys if lows[k]},
         theorem_2_checked=sum(np.isfinite(e.theorem_2_slack) for e in seen),
-        theorem_s_checked=sum(ex.check.status == "held" for ex in stochastic),
-        theorem_s_vacuous=sum(ex.check.status == "vacuous" for ex in stochastic),
+        **extra,
     )

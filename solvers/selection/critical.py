@@ -83,10 +83,12 @@ class CriticalGradients:
         if self.replacement == "smallest" and mem.filled.all():
             # the common case once warmed up (no empty slot): one argmin, no masking
             # (the smallest priority read at its argmin: a short-row min reduction costs 3x an argmin)
-            victim = np.argmin(mem.priority, axis=1)
+            victim = mem.priority.argmin(axis=1)  # the methods: no wrapper calls (the one-problem case)
             p_min = mem.priority[np.arange(g.shape[0]), victim]
-            rows = np.flatnonzero(gnorm > p_min)
-            write_slot(mem, rows, victim[rows], g, gnorm, k)
+            rows = (gnorm > p_min).nonzero()[0]
+            # every slot is filled already: the write leaves ``filled`` as it is
+            write_slot(mem, rows, victim if rows.shape[0] == g.shape[0] else victim[rows], g, gnorm, k,
+                       mark_filled=False)
         else:
             count = mem.filled.sum(axis=1)
             full = count == self.top_c

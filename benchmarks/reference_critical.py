@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from reference_list_buffer import ListBuffer, aggregate_in_place
+from memgd.benchmarks.reference_list_buffer import ListBuffer, aggregate_in_place
 
 
 def aggregate(g, buffer, name, kappa, k):
@@ -92,7 +92,7 @@ def run_one(grad, x0, alpha, steps, *, top_c, decay, kappa, aggregation, critica
     """Iterates x_0..x_K and the largest age used per step, for one problem.
 
     ``reference_compatible=True`` uses the reference's list buffer and in-place kappa
-    (:mod:`reference_list_buffer`) instead of the documented rule.  A ``replacement``
+    (:mod:`memgd.benchmarks.reference_list_buffer`) instead of the documented rule.  A ``replacement``
     other than ``"smallest"`` (documented rule only) takes ``uniforms[k]``, the one
     uniform the run draws for this problem at step k.
     """
