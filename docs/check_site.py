@@ -435,7 +435,10 @@ def take_screenshots(browser, base: str, html: Path, folder: Path, outside: list
                 page.click("#mx-go-grid")   # onto a certified grid step, so every row of the readout has a value
                 page.wait_for_function("document.getElementById('mx-readout').dataset.certStatus !== 'off-grid'")
                 settle(page)
-                page.locator("#memgd-explorable").screenshot(path=str(folder / name))
+                page.evaluate("window.scrollTo(0, 0)")
+                box = page.locator("#memgd-explorable").bounding_box()   # the whole page drawn, cut to the widget
+                page.screenshot(path=str(folder / name), full_page=True,
+                                clip={"x": box["x"], "y": box["y"], "width": box["width"], "height": box["height"]})
             else:
                 page.goto(f"{base}/{rel}", wait_until="load")
                 settle(page)
