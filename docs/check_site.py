@@ -591,6 +591,21 @@ def check_explorable(page, url: str, settings=EXPLORABLE_SETTINGS) -> list[str]:
     diff = compare(after, expected(aL, 1.2, tau, kappa))
     if before["exact"] == after["exact"] or diff:
         failures.append(f"explorable: after moving b to 1.2 the exact rate went {before['exact']} -> {after['exact']}: {diff}")
+    # onto the certified grid by the step button and a slider: the certificate shown is memgd's
+    grid = page.evaluate("JSON.parse(document.getElementById('memgd-explorable-data').textContent).certified")
+    for start in (0.02, 0.3) if grid["kappa"] else ():   # steps whose log-slider round trip is inexact, and exact
+        page.goto("about:blank")
+        page.goto(f"{url}#alphaL={start}&b={grid['b'][1]}&tau={grid['tau'][0]}&kappa={grid['kappa'][0]}", wait_until="load")
+        settle(page)
+        page.click("#mx-go-grid")
+        page.locator("#mx-b").fill(str(grid["b"][-1]))
+        page.wait_for_function(f"document.getElementById('mx-readout').dataset.b === '{grid['b'][-1]}' && "
+                               "document.getElementById('memgd-explorable').dataset.ready === '1'", timeout=10000)
+        shown = _readout(page)
+        if shown["certStatus"] == "off-grid":
+            failures.append(f"explorable: on the grid step {shown['alphaL']} with b = {shown['b']} no certificate is shown")
+        else:
+            failures += check_certified(shown)
     print(f"  explorable: {len(settings)} settings through the address and one slider move checked "
           f"({before['exact']} -> {after['exact']})", flush=True)
     return failures

@@ -546,11 +546,11 @@
       s.step = k === "tau" ? 1 : "any";
     }
     function clamp(k, v) { const [lo, hi] = RANGES[k]; return Math.min(hi, Math.max(lo, v)); }
-    function readSliders() {
-      for (const k in sliders) {
-        const v = +sliders[k].value;
-        state[k] = clamp(k, logSlider[k] ? Math.pow(10, v) : v);
-      }
+    /** The moved slider's value into the state (the others keep their exact values: a log slider's
+     * round trip 10^log10(x) may move x by an ulp, off a certified grid point). */
+    function readSlider(k) {
+      const v = +sliders[k].value;
+      state[k] = clamp(k, logSlider[k] ? Math.pow(10, v) : v);
       state.tau = Math.round(state.tau);
       snap();
     }
@@ -906,8 +906,8 @@
       root.dataset.ready = "1";
     }
     let pending = false;
-    function schedule() {
-      readSliders();
+    function schedule(event) {
+      readSlider(event.target.id.slice(3));
       if (pending) return;
       pending = true;
       requestAnimationFrame(() => { pending = false; update(); history.replaceState(null, "", "#" + hash()); });
@@ -929,8 +929,7 @@
       for (const a of cert.alpha_L) if (Math.abs(Math.log10(a / state.alphaL)) < Math.abs(Math.log10(best / state.alphaL))) best = a;
       state.alphaL = best; writeSliders(); update();
     });
-    fromHash();
-    snap();
+    fromHash();   // values from the address are kept as given (no snapping)
     update();
     /** For the checks: a promise resolved once the map for the current setting is drawn. */
     root.whenMapReady = () => new Promise((resolve) => {
