@@ -9,7 +9,8 @@ its time.  Then every page is served on 127.0.0.1 and opened in Chromium (Debian
 ``/usr/bin/chromium``, driven by the PyPI package ``playwright``; no browser is downloaded) at
 :data:`WIDTHS` (1280 and 800 CSS pixels).  Each page fails on:
 
-- **network**: a request leaving 127.0.0.1 (the site must work offline);
+- **network**: a request leaving 127.0.0.1 (the site must work offline); **scripts**: an uncaught
+  JavaScript exception;
 - **overflow**: the page scrolling sideways (``scrollWidth`` above the viewport), an element of
   the article reaching outside the text column, or a box whose content is wider than the box
   (cut, or hidden behind a scroll bar: code, outputs, tables, display math); the element is
@@ -358,9 +359,12 @@ def settle(page) -> None:
 
 def page_problems(page, url: str, html_root: Path, base: str) -> list[str]:
     """Open ``url`` in ``page``, let it settle, and return what is wrong with it."""
+    errors = getattr(page, "js_errors", [])
+    errors.clear()
     page.goto(url, wait_until="load")
     settle(page)
-    return state_problems(page.evaluate(PAGE_STATE, MIN_FONT_PX), html_root, base)
+    found = state_problems(page.evaluate(PAGE_STATE, MIN_FONT_PX), html_root, base)
+    return found + ([f"JavaScript errors {errors[:3]}"] if errors else [])
 
 
 def launch(pw):
@@ -370,6 +374,8 @@ def launch(pw):
 def new_page(browser, base: str, width: int, outside: list[str]):
     """A tab of ``width`` CSS pixels whose requests outside ``base`` are refused and recorded."""
     page = browser.new_page(viewport={"width": width, "height": 900})
+    page.js_errors = []   # uncaught exceptions of the page's scripts, read and cleared by page_problems
+    page.on("pageerror", lambda err: page.js_errors.append(str(err)[:200]))
 
     def route(r):
         if r.request.url.startswith(base) or r.request.url.startswith(("data:", "blob:")):
@@ -545,6 +551,8 @@ def check_explorable(page, url: str, settings=EXPLORABLE_SETTINGS) -> list[str]:
     rate with memgd's (:func:`compare`), the certified rate at a grid point with a fresh certificate,
     and the displayed optimum with memgd's exact rate there."""
     failures = []
+    errors = getattr(page, "js_errors", [])
+    errors.clear()
     for aL, b, tau, kappa in settings:
         page.goto("about:blank")
         page.goto(f"{url}#alphaL={aL}&b={b}&tau={tau}&kappa={kappa}", wait_until="load")
@@ -606,6 +614,8 @@ def check_explorable(page, url: str, settings=EXPLORABLE_SETTINGS) -> list[str]:
             failures.append(f"explorable: on the grid step {shown['alphaL']} with b = {shown['b']} no certificate is shown")
         else:
             failures += check_certified(shown)
+    if errors:
+        failures.append(f"explorable: JavaScript errors {errors[:3]}")
     print(f"  explorable: {len(settings)} settings through the address and one slider move checked "
           f"({before['exact']} -> {after['exact']})", flush=True)
     return failures

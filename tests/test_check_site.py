@@ -71,6 +71,7 @@ y: float = None</pre></div></div>
     "macro_as_text.html": "<p>The step \\alpha and the rate.</p>",
     "math_untypeset.html": '<p><span class="math notranslate nohighlight">x^2 without delimiters</span></p>',
     "image_broken.html": '<img src="missing.png">',
+    "script_error.html": "<p>text</p><script>null.boom();</script>",
     "error_cell.html": """<div class="cell tag_raises-exception"><div class="cell_output">
         <div class="output traceback highlight-ipythontb notranslate"><pre>ZeroDivisionError</pre></div></div></div>""",
     "stderr_cell.html": '<div class="cell"><div class="cell_output"><div class="output stderr"><pre>Warning: x</pre></div></div></div>',
@@ -100,6 +101,7 @@ EXPECTED = {
     "math_untypeset.html": "only 0 typeset",
     "macro_as_text.html": "TeX left as text",
     "image_broken.html": "broken images",
+    "script_error.html": "JavaScript errors",
     "error_cell.html": "error cells",
     "stderr_cell.html": "stderr",
     "answer_given.html": "exercise answer cell",
