@@ -20,6 +20,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "_ext"))  # docstring_text: plain-text notation in docstrings
 # the pages' kernels import docs/_helpers.py (figure captions): put this folder on their path
 os.environ["PYTHONPATH"] = os.pathsep.join([str(HERE)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
+# every PNG the kernels write records its smallest text size (docs/_ext/figure_fonts.py; the site check reads it)
+os.environ["PYTHONSTARTUP"] = str(HERE / "_ext" / "figure_fonts.py")
 
 project = "memgd"
 author = "the memgd developers"
