@@ -7,16 +7,36 @@ link to it at the top of the page body, so a reader can open the page, with the 
 of this build, in Jupyter.  Pages that were not executed (no notebook) get no link.
 
 Markdown cells keep their MyST syntax (roles such as ``{doc}`` show as plain text in
-Jupyter); the code cells run as they are, given ``pip install memgd`` and, for pages that
-import ``_helpers``, that file beside the notebook.
+Jupyter); the code cells run as they are, given ``pip install memgd`` and the docs-local
+modules the page imports (``_cards.py``, ``_helpers.py``, ``explorable_data.py``: any
+``import NAME`` / ``from NAME import`` whose ``NAME.py`` is in the page's folder or in docs/).
+Those are copied beside the notebook in the site and linked next to it, with a note that the
+notebook needs them in its own folder.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from pathlib import Path
 
 FOLDER = "_notebooks"
+_IMPORT = re.compile(r"^\s*(?:from|import)\s+([A-Za-z_]\w*)", re.MULTILINE)
+
+
+def local_modules(srcdir: Path, pagename: str, notebook: Path) -> list[Path]:
+    """The docs-local modules a notebook's code cells import (the page's folder first, then docs/)."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    code = "\n".join("".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+                     for c in cells if c["cell_type"] == "code")
+    found = []
+    for name in dict.fromkeys(_IMPORT.findall(code)):
+        for folder in ((srcdir / pagename).parent, srcdir):
+            if (folder / f"{name}.py").is_file():
+                found.append(folder / f"{name}.py")
+                break
+    return found
 
 
 def _notebook(app, pagename: str) -> Path | None:
@@ -33,7 +53,17 @@ def add_link(app, pagename, templatename, context, doctree) -> None:
     shutil.copyfile(source, target)
     href = context["pathto"](f"{FOLDER}/{pagename}.ipynb", 1)
     link = (f'<p class="memgd-notebook-download"><a href="{href}" download>'
-            f"Download this page as a Jupyter notebook (.ipynb, with this build's outputs)</a></p>\n")
+            f"Download this page as a Jupyter notebook (.ipynb, with this build's outputs)</a>")
+    modules = local_modules(Path(app.srcdir), pagename, source)
+    if modules:
+        links = []
+        for module in modules:
+            shutil.copyfile(module, target.parent / module.name)
+            module_href = context["pathto"](f"{FOLDER}/{Path(pagename).parent / module.name}", 1)
+            links.append(f'<a href="{module_href}" download><code>{module.name}</code></a>')
+        link += (f"; it imports {', '.join(links)} from this site's sources: download "
+                 f"{'it' if len(links) == 1 else 'them'} into the notebook's folder")
+    link += "</p>\n"
     context["body"] = link + context["body"]
 
 
