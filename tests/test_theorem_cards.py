@@ -7,6 +7,7 @@ the code no longer makes.
 """
 
 import dataclasses
+import re
 import sys
 from pathlib import Path
 
@@ -78,3 +79,41 @@ def test_theorem_s_card_reads_the_floor_and_refuses_a_changed_one():
         assert "floor" in str(err)
     else:
         raise AssertionError("a changed floor must not be printed as sigma^2 Phi / (1 - rho)")
+
+
+def _unbroken(lines: list[str]) -> list[str]:
+    """The display's lines joined with the alignment marks the card adds (``&``, ``{}``, ``\\quad``) taken out,
+    split into words: sympy's LaTeX of the whole statement, if the card only broke it into lines."""
+    return " ".join(re.sub(r"\s*(\{\})?\s*&\s*(\\quad)?\s*(\{\})?\s*", " ", line) for line in lines).split()
+
+
+def test_a_long_statement_is_its_own_latex_broken_into_lines_that_fit():
+    """Lemma T2.4 (117 visible symbols, 1415 px on one line) is printed over lines, term by term, each line
+    within the budget unless it holds one term alone; the lines are exactly sympy's LaTeX of the statement."""
+    from memgd.theory.lemmas2 import T2_4
+
+    stmt = T2_4.statement
+    lines = _cards.display_lines(stmt)
+    assert len(lines) >= 3
+    assert _unbroken(lines) == _cards.tex(stmt).split()
+    pieces = [_cards.tex(term) for _, term in _cards.terms(stmt.rhs)]
+    assert len(pieces) == 3
+    for line in lines:
+        assert sum(p in line for p in pieces) == 1 or _cards.visible_length(line) <= _cards.LINE_SYMBOLS
+    block = _cards.display(stmt)
+    assert block.count("\\begin{aligned}") == 1 and all(line in block for line in lines)
+    # the signed terms are the statement's right-hand side
+    assert sp.expand(sum(-t if s == "-" else t for s, t in _cards.terms(stmt.rhs)) - stmt.rhs) == 0
+
+
+def test_short_statements_stay_on_one_line_and_other_shapes_break_faithfully():
+    from memgd.theory.lemmas2 import T2_1, T2_2, T2_6
+
+    assert _cards.display_lines(T2_2.statement) == [_cards.tex(T2_2.statement)]
+    assert "aligned" not in _cards.display(T2_2.statement)
+    lhs_sum = _cards.display_lines(T2_1.statement, budget=20)    # a long sum >= 0: broken on the left
+    assert len(lhs_sum) > 1 and lhs_sum[-1].endswith("\\geq 0")
+    assert _unbroken(lhs_sum) == _cards.tex(T2_1.statement).split()
+    products = _cards.display_lines(T2_6.statement, budget=30)   # no sum on either side: before the relation
+    assert len(products) == 2 and "\\leq" in products[1] and "\\leq" not in products[0]
+    assert _unbroken(products) == _cards.tex(T2_6.statement).split()
