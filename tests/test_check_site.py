@@ -259,3 +259,34 @@ def test_compare_uses_the_stated_tolerances():
     assert check_site.compare(dict(shown, theorem2=repr(0.97 + 2e-12)), want) != []
     assert check_site.compare(dict(shown, theorem1b="0.99"), want) != []                 # finite where memgd says none
     assert check_site.compare(dict(shown, hb=repr(0.5 + 2e-7)), want) != []
+
+
+@pytest.mark.parametrize("width_in, text_outside", [(12.0, False), (9.5, True), (5.0, False)])
+def test_readable_figures_pass_the_site_check(tmp_path, width_in, text_outside):
+    """docs/_helpers.py readable(): a figure shown as the pages show it (IPython's inline PNG, saved with
+    bbox_inches="tight", so wider than the figure by its padding or by text outside the axes) renders its
+    smallest text at 9 px or more at the column's width, as check_site reads it from the PNG."""
+    script = f"""
+exec(open({str(DOCS / '_ext' / 'figure_fonts.py')!r}).read())
+import sys; sys.path.insert(0, {str(DOCS)!r})
+import matplotlib; matplotlib.use("Agg")
+from matplotlib.figure import Figure
+from IPython.core.pylabtools import print_figure
+from _helpers import readable
+fig = Figure(figsize=({width_in}, 4.0), layout="constrained")
+ax = fig.subplots()
+ax.plot([0, 1], [1, 0], label="a line"); ax.legend(fontsize=6); ax.set_xlabel("step", fontsize=7)
+ax.tick_params(labelsize=6)
+if {text_outside}:
+    fig.text(1.0, 0.5, "a note past the right edge", fontsize=8)
+open({str(tmp_path / 'f.png')!r}, "wb").write(print_figure(readable(fig), "png"))
+"""
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
+    data = (tmp_path / "f.png").read_bytes()
+    natural = int.from_bytes(data[16:20], "big")
+    shown = min(natural, 736)
+    img = {"src": "data:image/png;base64," + __import__("base64").b64encode(data).decode(), "ok": True,
+           "naturalWidth": natural, "width": float(shown)}
+    assert check_site.image_font_problems([img], tmp_path, "http://127.0.0.1:0") == []
+    px = float(check_site.png_text_chunks(data)[check_site.FONT_KEY]) * shown / natural
+    assert 9.0 <= px < 9.2 or width_in * 100 <= 736   # enlarged to the limit, not beyond
