@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import configparser
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -131,3 +132,22 @@ def test_the_vectorization_benchmark_runs_from_the_installed_wheel(wheel, tmp_pa
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert '"speedup_vs_python"' in done.stdout
+
+
+_CONFLICT_MARKER = re.compile(r"^(<{7} |>{7} |={7}$)", re.M)
+
+
+def test_no_merge_conflict_markers_in_text_files():
+    """A merge left markers in BENCHMARKS.md once; no committed text file may carry them."""
+    root = Path(__file__).resolve().parents[1]
+    skip = {".venv", ".git", "_build", "node_modules", ".hypothesis"}
+    found = []
+    for path in root.rglob("*"):
+        if path.suffix not in {".md", ".py", ".toml", ".cfg", ".txt", ".js", ".css", ".yml"}:
+            continue
+        if skip.intersection(path.relative_to(root).parts) or not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        found += [f"{path.relative_to(root)}:{text.count(chr(10), 0, m.start()) + 1}"
+                  for m in _CONFLICT_MARKER.finditer(text)]
+    assert not found, f"merge conflict markers left in: {found}"
