@@ -24,11 +24,38 @@ def tex(expr) -> str:
     from memgd.theory.theorem_s import sigma2, zeta2
 
     expr = expr.xreplace({sigma2: sp.Symbol("sigma") ** 2, zeta2: sp.Symbol("zeta") ** 2})
-    text = sp.latex(expr, order="old")
+    names = {s: readable_name(s.name) for s in expr.free_symbols if _DESCRIPTIVE.search(s.name)}
+    text = sp.latex(expr, order="old", symbol_names=names)
     for arg in ("k", "0"):
         text = text.replace(rf"r{{\left({arg} \right)}}", f"r_{arg}")
         text = text.replace(rf"r^{{2}}{{\left({arg} \right)}}", f"r_{arg}^{{2}}")
     return text.replace(r"E{\left(r_k^{2} \right)}", r"\mathbb{E}\, r_k^{2}")
+
+
+#: A symbol whose name is a formula in words (a proof step's side the theory keeps as one symbol,
+#: e.g. ``"E||d_i||^2"``): sympy would print its bars and spaces literally, so it is translated.
+_DESCRIPTIVE = re.compile(r"[ |<]")
+_GREEK = ("alpha", "beta", "gamma", "Gamma", "delta", "eta", "theta", "kappa", "lambda", "mu", "xi", "rho",
+          "sigma", "zeta", "psi", "Phi", "omega")
+
+
+def readable_name(name: str) -> str:
+    """LaTeX for a symbol whose name is a formula written in words: ``||v||`` a norm, ``<a, b>``
+    an inner product, ``E`` an expectation, ``dbar`` the averaged direction, Greek letters by
+    name, ``sum``/``max`` operators, multi-letter subscripts braced, other words as text."""
+    t = name.replace("[...]", r"[\dots]")
+    t = re.sub(r"\|\|(.+?)\|\|", r"\\lVert \1 \\rVert ", t)
+    t = re.sub(r"<([^<>]+)>", r"\\langle \1 \\rangle ", t)
+    t = re.sub(r"(?<![A-Za-z])dbar(?![A-Za-z])", r"\\bar{d}", t)
+    t = re.sub(r"\^\(([^()]+)\)", r"^{(\1)}", t)
+    t = re.sub(r"\b(noise loads)\b", r"\\text{\1}", t)
+    t = re.sub(r"(?<![\\A-Za-z])(sum|max)(?![A-Za-z])", r"\\\1", t)
+    t = re.sub(r"(?<![A-Za-z])(sigma|zeta)2(?![0-9])", r"\1^2", t)
+    t = re.sub(r"(?<![\\A-Za-z])(" + "|".join(_GREEK) + r")\*", r"{\\\1^*}", t)
+    t = re.sub(r"(?<![\\A-Za-z])(" + "|".join(_GREEK) + r")(?![A-Za-z])", r"\\\1 ", t)
+    t = re.sub(r"_([A-Za-z0-9]{2,})", r"_{\1}", t)
+    t = re.sub(r"(?<![\\A-Za-z])E(?=\s|\[|\\l)", r"\\mathbb{E}\\,", t)
+    return re.sub(r"\s+", " ", t).strip()
 
 
 #: Longest line of a display, in visible symbols (:func:`visible_length`).  The text column is

@@ -117,3 +117,28 @@ def test_short_statements_stay_on_one_line_and_other_shapes_break_faithfully():
     products = _cards.display_lines(T2_6.statement, budget=30)   # no sum on either side: before the relation
     assert len(products) == 2 and "\\leq" in products[1] and "\\leq" not in products[0]
     assert _unbroken(products) == _cards.tex(T2_6.statement).split()
+
+
+def _all_proof_steps():
+    from memgd.theory.lemmas import L1, L2, L3, L3B, L4, L5, L5B, L6
+    from memgd.theory.lemmas2 import T2_1, T2_2, T2_3, T2_4, T2_5, T2_6, T2_7
+    from memgd.theory.lemmas_s import PROOF_STEPS_S
+    return [L1, L2, L3, L3B, L4, L5, L5B, L6, T2_1, T2_2, T2_3, T2_4, T2_5, T2_6, T2_7, *PROOF_STEPS_S]
+
+
+# what sympy prints for a symbol named by a formula in words: bars, words for Greek letters or
+# operators, an "E" glued to a bracket, a parenthesised superscript
+_WORDS_LEFT = re.compile(r"\|\||(?<![\\A-Za-z])(alpha|beta|gamma|lambda|mu|omega|xi|rho|sigma|dbar|sum|max)"
+                         r"(?![A-Za-z])|(?<![\\A-Za-z])E(?=[<\[|])|\^\(")
+
+
+def test_every_proof_step_reads_as_mathematics_not_as_words():
+    """Steps whose sides the theory keeps as one descriptive symbol (``"E||d_i||^2"``) are typeset
+    as a norm, an expectation, Greek letters: no bars, words or parenthesised superscripts left."""
+    for lemma in _all_proof_steps():
+        text = _cards.tex(lemma.statement)
+        assert not _WORDS_LEFT.search(text), (lemma.name, text)
+        assert text.count("{") == text.count("}"), (lemma.name, text)
+    assert _cards.readable_name("E||d_i||^2") == r"\mathbb{E}\,\lVert d_i \rVert ^2"
+    assert _cards.readable_name("lambda*^k") == r"{\lambda^*}^k"       # never a double superscript
+    assert _cards.readable_name("2 alpha <dbar_k, u_k>") == r"2 \alpha \langle \bar{d}_k, u_k \rangle"
