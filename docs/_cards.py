@@ -9,6 +9,7 @@ that).  Nothing here computes mathematics; it only prints.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 import sympy as sp
@@ -23,16 +24,121 @@ def tex(expr) -> str:
     from memgd.theory.theorem_s import sigma2, zeta2
 
     expr = expr.xreplace({sigma2: sp.Symbol("sigma") ** 2, zeta2: sp.Symbol("zeta") ** 2})
-    text = sp.latex(expr, order="old")
+    names = {s: readable_name(s.name) for s in expr.free_symbols if _DESCRIPTIVE.search(s.name)}
+    text = sp.latex(expr, order="old", symbol_names=names)
     for arg in ("k", "0"):
         text = text.replace(rf"r{{\left({arg} \right)}}", f"r_{arg}")
         text = text.replace(rf"r^{{2}}{{\left({arg} \right)}}", f"r_{arg}^{{2}}")
     return text.replace(r"E{\left(r_k^{2} \right)}", r"\mathbb{E}\, r_k^{2}")
 
 
+#: A symbol whose name is a formula in words (a proof step's side the theory keeps as one symbol,
+#: e.g. ``"E||d_i||^2"``): sympy would print its bars and spaces literally, so it is translated.
+_DESCRIPTIVE = re.compile(r"[ |<]")
+_GREEK = ("alpha", "beta", "gamma", "Gamma", "delta", "eta", "theta", "kappa", "lambda", "mu", "xi", "rho",
+          "sigma", "zeta", "psi", "Phi", "omega")
+
+
+def readable_name(name: str) -> str:
+    """LaTeX for a symbol whose name is a formula written in words: ``||v||`` a norm, ``<a, b>``
+    an inner product, ``E`` an expectation, ``dbar`` the averaged direction, Greek letters by
+    name, ``sum``/``max`` operators, multi-letter subscripts braced, other words as text."""
+    t = name.replace("[...]", r"[\dots]")
+    t = re.sub(r"\|\|(.+?)\|\|", r"\\lVert \1 \\rVert ", t)
+    t = re.sub(r"<([^<>]+)>", r"\\langle \1 \\rangle ", t)
+    t = re.sub(r"(?<![A-Za-z])dbar(?![A-Za-z])", r"\\bar{d}", t)
+    t = re.sub(r"\^\(([^()]+)\)", r"^{(\1)}", t)
+    t = re.sub(r"\b(noise loads)\b", r"\\text{\1}", t)
+    t = re.sub(r"(?<![\\A-Za-z])(sum|max)(?![A-Za-z])", r"\\\1", t)
+    t = re.sub(r"(?<![A-Za-z])(sigma|zeta)2(?![0-9])", r"\1^2", t)
+    t = re.sub(r"(?<![\\A-Za-z])(" + "|".join(_GREEK) + r")\*", r"{\\\1^*}", t)
+    t = re.sub(r"(?<![\\A-Za-z])(" + "|".join(_GREEK) + r")(?![A-Za-z])", r"\\\1 ", t)
+    t = re.sub(r"_([A-Za-z0-9]{2,})", r"_{\1}", t)
+    t = re.sub(r"(?<![\\A-Za-z])E(?=\s|\[|\\l)", r"\\mathbb{E}\\,", t)
+    return re.sub(r"\s+", " ", t).strip()
+
+
+#: Longest line of a display, in visible symbols (:func:`visible_length`).  The text column is
+#: 736 px wide; sympy's LaTeX of the theorems renders at 11 to 14 px per visible symbol (measured
+#: on the built cards: Lemma T2.4 at 117 symbols was 1415 px wide, T2.6 at 46 was 620 px), so 45
+#: symbols keep a line under about 630 px.
+LINE_SYMBOLS = 45
+
+_RELATIONS = {"==": "=", "<=": r"\leq", ">=": r"\geq", "<": "<", ">": ">", "!=": r"\neq"}
+
+
+def visible_length(text: str) -> int:
+    """Rough count of the symbols a LaTeX string shows: a command counts one, sizing commands
+    (``\\left``, ``\\right``), braces, scripts' carets and spaces none."""
+    text = re.sub(r"\\(left|right)\b", "", text)
+    text = re.sub(r"\\[a-zA-Z]+", "X", text)
+    return len(re.sub(r"[{}\s^_]", "", text))
+
+
+def terms(expr) -> list[tuple[str, sp.Basic]]:
+    """The terms of a sum in the order ``tex`` prints them, each with the sign printed before it
+    ("" for the first, then "+" or "-"; a "-" term is returned negated, as sympy prints it)."""
+    from sympy.core.function import _coeff_isneg
+    from sympy.printing.latex import LatexPrinter
+
+    out = []
+    for i, term in enumerate(LatexPrinter({"order": "old"})._as_ordered_terms(expr, order="old")):
+        if i == 0:
+            out.append(("", term))
+        elif _coeff_isneg(term):
+            out.append(("-", -term))
+        else:
+            out.append(("+", term))
+    return out
+
+
+def _packed(pieces: list[tuple[str, sp.Basic]], budget: int, first_budget: int | None = None) -> list[str]:
+    """Signed terms packed greedily into lines of at most ``budget`` visible symbols (the first line
+    ``first_budget``; a term longer than its line gets a line of its own)."""
+    lines: list[str] = []
+    for sign, term in pieces:
+        piece = f"{sign} {tex(term)}".strip()
+        room = first_budget if len(lines) == 1 and first_budget is not None else budget
+        if lines and visible_length(lines[-1] + piece) <= room:
+            lines[-1] += " " + piece
+        else:
+            lines.append(piece)
+    return lines
+
+
+def display_lines(expr, budget: int = LINE_SYMBOLS) -> list[str]:
+    """The lines of an expression's display: one line when it fits in ``budget`` visible symbols;
+    otherwise a relation is broken between the terms of its longer side (when that side is a
+    sum), or before the relation sign.  Lines are rows of an ``aligned`` environment (``&`` marks
+    the alignment point); every term is ``tex`` of a term of the expression, so the lines still
+    print the theory's own sympy object."""
+    text = tex(expr)
+    if visible_length(text) <= budget or not isinstance(expr, sp.core.relational.Relational) \
+            or expr.rel_op not in _RELATIONS:
+        return [text]
+    op = _RELATIONS[expr.rel_op]
+    lhs, rhs = tex(expr.lhs), tex(expr.rhs)
+    long_rhs = visible_length(rhs) >= visible_length(lhs)
+    side = expr.rhs if long_rhs else expr.lhs
+    if not isinstance(side, sp.Add):
+        return [f"& {lhs}", rf"& \quad {op} {rhs}"]
+    if long_rhs:   # lhs <= t1 + t2 / + t3 ...: continuation rows aligned with the first term
+        head = f"{lhs} {op}"
+        first, *rest = _packed(terms(expr.rhs), budget, first_budget=budget - visible_length(head))
+        return [f"{head} {{}}& {first}"] + [f"& {{}} {line}" for line in rest]
+    *body, last = _packed(terms(expr.lhs), budget - visible_length(rhs) - 2)   # t1 + t2 / + t3 >= rhs
+    return [f"& {line}" if i == 0 else rf"& \quad {{}} {line}" for i, line in enumerate(body)] + \
+           [rf"& \quad {{}} {last} {op} {rhs}" if body else f"& {last} {op} {rhs}"]
+
+
 def display(expr) -> str:
-    """A display-math block of one expression."""
-    return f"\n$$\n{tex(expr)}\n$$\n"
+    """A display-math block of one expression, broken over aligned lines when it is too wide for
+    the text column (:func:`display_lines`)."""
+    lines = display_lines(expr)
+    if len(lines) == 1:
+        return f"\n$$\n{lines[0]}\n$$\n"
+    body = " \\\\\n".join(lines)
+    return f"\n$$\n\\begin{{aligned}}\n{body}\n\\end{{aligned}}\n$$\n"
 
 
 def hypotheses(hyps: Iterable[sp.Basic], first: int = 1, prefix: str = "H") -> str:

@@ -14,7 +14,8 @@ its time.  Then every page is served on 127.0.0.1 and opened in Chromium (Debian
 - **overflow**: the page scrolling sideways (``scrollWidth`` above the viewport), an element of
   the article reaching outside the text column, or a box whose content is wider than the box
   (cut, or hidden behind a scroll bar: code, outputs, tables, display math); the element is
-  named by its path and first words;
+  named by its path and first words (MathJax's own clipped boxes are not content: its
+  copy for screen readers, and the extenders of stretchy arrows and bars, ``mjx-stretchy-h/v > mjx-ext``);
 - **math**: math left untypeset, a MathJax error (``mjx-merror``), red text inside typeset math
   (MathJax's rendering of an undefined macro such as ``\\R``), TeX left as text (``$...\\cmd...$``,
   or a ``\\command`` / ``\\\\`` outside code and math);
@@ -158,6 +159,9 @@ PAGE_STATE = r"""(minFont) => {
     const st = getComputedStyle(e);
     if (st.display === 'none' || st.visibility === 'hidden' || st.position === 'fixed') return;
     if (e.tagName === 'MJX-ASSISTIVE-MML') return;   // MathJax's copy for screen readers: clipped to 1 px, never seen
+    // the extender of a stretchy arrow, bar or brace: MathJax fills it with a long run of the glyph and clips it to
+    // the stretched length by design; the stretchy element itself and its formula are still checked
+    if (e.tagName === 'MJX-EXT' && /^MJX-STRETCHY-[HV]$/.test(e.parentElement ? e.parentElement.tagName : '')) return;
     const r = e.getBoundingClientRect();
     const scroller = /(auto|scroll|hidden|clip)/.test(st.overflowX);
     if (scroller && e.scrollWidth > e.clientWidth + 1 && r.width > 1) {

@@ -23,10 +23,15 @@ Two ways to apply one, from the same text (so they cannot drift apart):
 
 Usage::
 
-    python -m memgd.proofs_check.mutants                 # every mutation, in process: caught or not
-    python -m memgd.proofs_check.mutants --list          # what each one changes and what must catch it
-    python -m memgd.proofs_check.mutants --report        # each applied to a copy of the source, report run
-    python -m memgd.proofs_check.mutants --only t2-no-M --report -- --quick --falsification short --skip optimizers
+    # every mutation, in process: caught or not
+    python -m memgd.proofs_check.mutants
+    # what each one changes and what must catch it
+    python -m memgd.proofs_check.mutants --list
+    # each applied to a copy of the source, the report run on the copy
+    python -m memgd.proofs_check.mutants --report
+    # one mutation; the arguments after -- go to the report
+    python -m memgd.proofs_check.mutants --only t2-no-M --report \
+        -- --quick --falsification short --skip optimizers
 
 Exit status 0 when every mutation is caught, 1 otherwise, 2 for bad usage.
 """

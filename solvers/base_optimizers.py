@@ -206,8 +206,10 @@ class Adagrad:
 
     .. math::
 
-        S_t = S_{t-1} + d_k^2 \;(S_0 = \text{initial\_accumulator\_value}), \qquad
-        \delta_k = -\frac{\alpha}{1 + (t - 1)\,\text{lr\_decay}}\,\frac{d_k}{\sqrt{S_t} + \epsilon}.
+        \begin{aligned}
+        S_t &= S_{t-1} + d_k^2 \qquad (S_0 = \text{initial\_accumulator\_value}), \\
+        \delta_k &= -\frac{\alpha}{1 + (t - 1)\,\text{lr\_decay}}\,\frac{d_k}{\sqrt{S_t} + \epsilon}.
+        \end{aligned}
     """
 
     lr_decay: float = 0.0

@@ -16,13 +16,13 @@ the run (docs/math/method.md) are their extremes over the steps the problem took
 Three modes keep different parts, from three small pieces (distance, gap and step
 records), each with ``put`` and ``finish``:
 
-=========  ================================  =========================  ==============================
-mode       distances                         gaps                       step constants and ages
-=========  ================================  =========================  ==============================
-full       (K+1, n) history                  (K+1, n) history           s, B, W (K, n), ages (K, n, S)
-summary    (K+1, n) history                  last value (n,)            running extremes (n,)
-final      first and last value (n,)         last value (n,)            running extremes (n,)
-=========  ================================  =========================  ==============================
+=======  ===================  ================  ==============================
+mode     distances            gaps              step constants and ages
+=======  ===================  ================  ==============================
+full     (K+1, n) history     (K+1, n) history  s, B, W (K, n), ages (K, n, S)
+summary  (K+1, n) history     last value (n,)   running extremes (n,)
+final    first and last (n,)  last value (n,)   running extremes (n,)
+=======  ===================  ================  ==============================
 
 Minima and maxima are exact operations and every per-step value is computed by the
 same reductions in every mode, so the modes agree bit for bit on what they share.

@@ -56,6 +56,12 @@ def png(font_px: float | None, width_in: float = 4.0) -> bytes:
     return buf.getvalue()
 
 
+#: display math in the markup and the CSS of the built site (div.math, and docs/_static/memgd.css's scroll box)
+ARROWS = ('<style>article div.math, article mjx-container[display="true"] {{ overflow-x: auto; max-width: 100% }}</style>'
+          '<div class="math notranslate nohighlight">\\[ g_k \\;\\xrightarrow{{\\text{{{label}}}}}\\; \\text{{selection}}'
+          ' \\;\\xrightarrow{{\\text{{combination}}}}\\; d_k \\]</div>')
+OVERLINE = '<p>Bias: <span class="math notranslate nohighlight">\\(\\|\\overline{x_K} - x^\\star\\|^2\\)</span>.</p>'
+
 PAGES = {
     "clean.html": """<h1>Clean</h1><p>Math: <span class="math notranslate nohighlight">\\(x \\in \\mathbb{R}^n\\)</span>.</p>
         <div class="cell tag_exercise-answer"><div class="cell_input"><pre>answer = None  # your value
@@ -64,6 +70,10 @@ y: float = None</pre></div></div>
         <img src="big.png" style="width: 400px">
         <pre>short code</pre>""",
     "overflow_cut.html": "<pre>" + "x = 1 + " * 200 + "</pre>",
+    # stretchy arrows and an overline: MathJax clips each extender (a long run of the glyph) to the stretched length
+    "math_stretchy.html": ARROWS.format(label="weight decay") + OVERLINE,
+    # the same arrow with a label wider than the column: a real overflow, still reported
+    "math_stretchy_wide.html": ARROWS.format(label="a label much too long " * 6),
     "overflow_wide.html": '<div class="output" style="width: 1400px">a very wide output</div>',
     "math_error.html": '<p><span class="math notranslate nohighlight">\\(x^1^2\\)</span></p>',   # double exponent
     "math_undefined.html": '<p><span class="math notranslate nohighlight">\\(x \\in \\R^n\\)</span></p>',
@@ -93,6 +103,7 @@ y: float = None</pre></div></div>
 #: page -> a phrase its failure must contain (and no other page's failure).
 EXPECTED = {
     "overflow_cut.html": "cut or scrolled",
+    "math_stretchy_wide.html": "cut or scrolled",
     "overflow_wide.html": "outside the text column",
     "math_error.html": "MathJax errors",
     "math_undefined.html": "red text in typeset math",
@@ -147,6 +158,25 @@ def problems(site):
 
 def test_clean_page_passes(problems):
     assert problems["clean.html"] == []
+
+
+def test_stretchy_extenders_are_not_overflow(problems):
+    """MathJax's clipped extenders (``mjx-stretchy-h > mjx-ext``) are no overflow; the arrows are stretched
+    (the extenders are there and clipped), and an arrow wider than the column is still reported."""
+    assert problems["math_stretchy.html"] == []
+    assert any("mjx-container" in p and "cut or scrolled" in p for p in problems["math_stretchy_wide.html"])
+
+
+def test_stretchy_fixture_has_clipped_extenders(site):
+    """The fixture exercises the exemption: MathJax drew extenders wider than their boxes."""
+    root, base, browser = site
+    page = check_site.new_page(browser, base, 800, [])
+    page.goto(f"{base}/math_stretchy.html", wait_until="load")
+    check_site.settle(page)
+    clipped = page.evaluate("Array.from(document.querySelectorAll('mjx-stretchy-h > mjx-ext'))"
+                            ".filter(e => e.scrollWidth > e.clientWidth + 1).length")
+    page.close()
+    assert clipped >= 2
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -229,3 +259,34 @@ def test_compare_uses_the_stated_tolerances():
     assert check_site.compare(dict(shown, theorem2=repr(0.97 + 2e-12)), want) != []
     assert check_site.compare(dict(shown, theorem1b="0.99"), want) != []                 # finite where memgd says none
     assert check_site.compare(dict(shown, hb=repr(0.5 + 2e-7)), want) != []
+
+
+@pytest.mark.parametrize("width_in, text_outside", [(12.0, False), (9.5, True), (5.0, False)])
+def test_readable_figures_pass_the_site_check(tmp_path, width_in, text_outside):
+    """docs/_helpers.py readable(): a figure shown as the pages show it (IPython's inline PNG, saved with
+    bbox_inches="tight", so wider than the figure by its padding or by text outside the axes) renders its
+    smallest text at 9 px or more at the column's width, as check_site reads it from the PNG."""
+    script = f"""
+exec(open({str(DOCS / '_ext' / 'figure_fonts.py')!r}).read())
+import sys; sys.path.insert(0, {str(DOCS)!r})
+import matplotlib; matplotlib.use("Agg")
+from matplotlib.figure import Figure
+from IPython.core.pylabtools import print_figure
+from _helpers import readable
+fig = Figure(figsize=({width_in}, 4.0), layout="constrained")
+ax = fig.subplots()
+ax.plot([0, 1], [1, 0], label="a line"); ax.legend(fontsize=6); ax.set_xlabel("step", fontsize=7)
+ax.tick_params(labelsize=6)
+if {text_outside}:
+    fig.text(1.0, 0.5, "a note past the right edge", fontsize=8)
+open({str(tmp_path / 'f.png')!r}, "wb").write(print_figure(readable(fig), "png"))
+"""
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
+    data = (tmp_path / "f.png").read_bytes()
+    natural = int.from_bytes(data[16:20], "big")
+    shown = min(natural, 736)
+    img = {"src": "data:image/png;base64," + __import__("base64").b64encode(data).decode(), "ok": True,
+           "naturalWidth": natural, "width": float(shown)}
+    assert check_site.image_font_problems([img], tmp_path, "http://127.0.0.1:0") == []
+    px = float(check_site.png_text_chunks(data)[check_site.FONT_KEY]) * shown / natural
+    assert 9.0 <= px < 9.2 or width_in * 100 <= 736   # enlarged to the limit, not beyond

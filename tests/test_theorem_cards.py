@@ -7,6 +7,7 @@ the code no longer makes.
 """
 
 import dataclasses
+import re
 import sys
 from pathlib import Path
 
@@ -78,3 +79,66 @@ def test_theorem_s_card_reads_the_floor_and_refuses_a_changed_one():
         assert "floor" in str(err)
     else:
         raise AssertionError("a changed floor must not be printed as sigma^2 Phi / (1 - rho)")
+
+
+def _unbroken(lines: list[str]) -> list[str]:
+    """The display's lines joined with the alignment marks the card adds (``&``, ``{}``, ``\\quad``) taken out,
+    split into words: sympy's LaTeX of the whole statement, if the card only broke it into lines."""
+    return " ".join(re.sub(r"\s*(\{\})?\s*&\s*(\\quad)?\s*(\{\})?\s*", " ", line) for line in lines).split()
+
+
+def test_a_long_statement_is_its_own_latex_broken_into_lines_that_fit():
+    """Lemma T2.4 (117 visible symbols, 1415 px on one line) is printed over lines, term by term, each line
+    within the budget unless it holds one term alone; the lines are exactly sympy's LaTeX of the statement."""
+    from memgd.theory.lemmas2 import T2_4
+
+    stmt = T2_4.statement
+    lines = _cards.display_lines(stmt)
+    assert len(lines) >= 3
+    assert _unbroken(lines) == _cards.tex(stmt).split()
+    pieces = [_cards.tex(term) for _, term in _cards.terms(stmt.rhs)]
+    assert len(pieces) == 3
+    for line in lines:
+        assert sum(p in line for p in pieces) == 1 or _cards.visible_length(line) <= _cards.LINE_SYMBOLS
+    block = _cards.display(stmt)
+    assert block.count("\\begin{aligned}") == 1 and all(line in block for line in lines)
+    # the signed terms are the statement's right-hand side
+    assert sp.expand(sum(-t if s == "-" else t for s, t in _cards.terms(stmt.rhs)) - stmt.rhs) == 0
+
+
+def test_short_statements_stay_on_one_line_and_other_shapes_break_faithfully():
+    from memgd.theory.lemmas2 import T2_1, T2_2, T2_6
+
+    assert _cards.display_lines(T2_2.statement) == [_cards.tex(T2_2.statement)]
+    assert "aligned" not in _cards.display(T2_2.statement)
+    lhs_sum = _cards.display_lines(T2_1.statement, budget=20)    # a long sum >= 0: broken on the left
+    assert len(lhs_sum) > 1 and lhs_sum[-1].endswith("\\geq 0")
+    assert _unbroken(lhs_sum) == _cards.tex(T2_1.statement).split()
+    products = _cards.display_lines(T2_6.statement, budget=30)   # no sum on either side: before the relation
+    assert len(products) == 2 and "\\leq" in products[1] and "\\leq" not in products[0]
+    assert _unbroken(products) == _cards.tex(T2_6.statement).split()
+
+
+def _all_proof_steps():
+    from memgd.theory.lemmas import L1, L2, L3, L3B, L4, L5, L5B, L6
+    from memgd.theory.lemmas2 import T2_1, T2_2, T2_3, T2_4, T2_5, T2_6, T2_7
+    from memgd.theory.lemmas_s import PROOF_STEPS_S
+    return [L1, L2, L3, L3B, L4, L5, L5B, L6, T2_1, T2_2, T2_3, T2_4, T2_5, T2_6, T2_7, *PROOF_STEPS_S]
+
+
+# what sympy prints for a symbol named by a formula in words: bars, words for Greek letters or
+# operators, an "E" glued to a bracket, a parenthesised superscript
+_WORDS_LEFT = re.compile(r"\|\||(?<![\\A-Za-z])(alpha|beta|gamma|lambda|mu|omega|xi|rho|sigma|dbar|sum|max)"
+                         r"(?![A-Za-z])|(?<![\\A-Za-z])E(?=[<\[|])|\^\(")
+
+
+def test_every_proof_step_reads_as_mathematics_not_as_words():
+    """Steps whose sides the theory keeps as one descriptive symbol (``"E||d_i||^2"``) are typeset
+    as a norm, an expectation, Greek letters: no bars, words or parenthesised superscripts left."""
+    for lemma in _all_proof_steps():
+        text = _cards.tex(lemma.statement)
+        assert not _WORDS_LEFT.search(text), (lemma.name, text)
+        assert text.count("{") == text.count("}"), (lemma.name, text)
+    assert _cards.readable_name("E||d_i||^2") == r"\mathbb{E}\,\lVert d_i \rVert ^2"
+    assert _cards.readable_name("lambda*^k") == r"{\lambda^*}^k"       # never a double superscript
+    assert _cards.readable_name("2 alpha <dbar_k, u_k>") == r"2 \alpha \langle \bar{d}_k, u_k \rangle"

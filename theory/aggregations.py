@@ -4,16 +4,31 @@ With current gradient g, m >= 1 stored gradients :math:`g_1..g_m`, mean
 :math:`\bar g = \frac1m\sum_c g_c`, sum :math:`\Sigma = \sum_c g_c`, one picked stored
 gradient :math:`g_\pi` and scale :math:`\kappa` (any real):
 
-=============================  ===============================  ========================  ===============================  ===============================
-aggregation                    direction d                      s = a + sum b             B = sum |b|                      W = |a| + sum |b|
-=============================  ===============================  ========================  ===============================  ===============================
-sum                            g + kappa mean                   1 + kappa                 |kappa|                          1 + |kappa|
-mid                            (g + kappa mean)/2               (1 + kappa)/2             |kappa|/2                        (1 + |kappa|)/2
-mean                           (g + kappa Sigma)/(m+1)          (1 + kappa m)/(m+1)       |kappa| m/(m+1)                  (1 + |kappa| m)/(m+1)
-min, median, max               g + kappa pick                   1 + kappa                 |kappa|                          1 + |kappa|
-min-mean, median-mean,         (g + kappa pick)/2               (1 + kappa)/2             |kappa|/2                        (1 + |kappa|)/2
+================  =======================
+aggregation       direction d
+================  =======================
+sum               g + kappa mean
+mid               (g + kappa mean)/2
+mean              (g + kappa Sigma)/(m+1)
+min, median, max  g + kappa pick
+min-mean,         (g + kappa pick)/2
+median-mean,
 max-mean
-=============================  ===============================  ========================  ===============================  ===============================
+================  =======================
+
+and its constants (a is the weight of g, b the weights of the stored gradients):
+
+================  ===================  ===============  =====================
+aggregation       s = a + sum b        B = sum |b|      W = |a| + sum |b|
+================  ===================  ===============  =====================
+sum               1 + kappa            |kappa|          1 + |kappa|
+mid               (1 + kappa)/2        |kappa|/2        (1 + |kappa|)/2
+mean              (1 + kappa m)/(m+1)  |kappa| m/(m+1)  (1 + |kappa| m)/(m+1)
+min, median, max  1 + kappa            |kappa|          1 + |kappa|
+min-mean,         (1 + kappa)/2        |kappa|/2        (1 + |kappa|)/2
+median-mean,
+max-mean
+================  ===================  ===============  =====================
 
 With an empty buffer (m = 0, the first step of the reference implementation) the
 direction is g alone: s = 1, B = 0, W = 1.  Only "mean" depends on m when m >= 1.

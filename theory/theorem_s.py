@@ -27,9 +27,11 @@ let, for part X in {A, B} with :math:`c_A = c + L`, :math:`c_B = c`,
 
 .. math::
 
-    \psi_X = \frac{\alpha L W (1+\beta)\,(1 + \alpha c_X B T^2 M)}{\lambda}, \qquad
-    \rho_X = 1 - \alpha\mu s_{eff} + [\alpha\gamma]_B + \zeta^2 \Phi^{src}_X, \qquad
+    \begin{aligned}
+    \psi_X &= \frac{\alpha L W (1+\beta)\,(1 + \alpha c_X B T^2 M)}{\lambda}, \\
+    \rho_X &= 1 - \alpha\mu s_{eff} + [\alpha\gamma]_B + \zeta^2 \Phi^{src}_X, \qquad
     F_X = \frac{\sigma^2 \Phi_X}{1 - \rho_X},
+    \end{aligned}
 
 with the per-step noise loads :math:`\Phi_X` and per-sample loads :math:`\Phi^{src}_X` below
 (:data:`PHI_A`, :data:`PHI_SRC_A`, :data:`PHI_B`, :data:`PHI_SRC_B`).

@@ -17,6 +17,8 @@ checked and the site check says so.
 """
 
 def _install() -> None:
+    import math
+
     from matplotlib import rcParams
     from matplotlib.backend_bases import FigureCanvasBase
     from matplotlib.text import Text
@@ -43,7 +45,7 @@ def _install() -> None:
             px = smallest_font_px(self.figure, float(dpi))
             if px is not None:
                 metadata = dict(kwargs.get("metadata") or {})
-                metadata.setdefault("memgd-min-font-px", f"{px:.4g}")
+                metadata.setdefault("memgd-min-font-px", f"{math.floor(px * 1e4) / 1e4:.4f}")   # rounded down
                 kwargs["metadata"] = metadata
         return original(self, filename, *args, **kwargs)
 

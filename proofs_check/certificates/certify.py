@@ -10,10 +10,12 @@ history :math:`x_{-i} = x_0`.  A certificate is a quadratic Lyapunov function
 
 .. math::
 
-    \|x_k - x_\star\|^2 \le V_k, \qquad V_{k+1} \le \rho^2 V_k, \qquad
-    V_0 \le c\, \|x_0 - x_\star\|^2
-    \;\Longrightarrow\;
+    \begin{aligned}
+    &\|x_k - x_\star\|^2 \le V_k, \qquad V_{k+1} \le \rho^2 V_k, \qquad
+    V_0 \le c\, \|x_0 - x_\star\|^2 \\
+    &\qquad\Longrightarrow\;
     \|x_k - x_\star\|^2 \le c\, \rho^{2k} \|x_0 - x_\star\|^2 .
+    \end{aligned}
 
 It covers every selection rule whose per-step choice lies in :math:`\Pi` (docs/math/certificates.md).
 

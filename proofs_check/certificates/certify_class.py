@@ -8,8 +8,10 @@ and a step :math:`\alpha`, a *class certificate* is a quadratic Lyapunov functio
 
 .. math::
 
-    \|x_k - x_\star\|^2 \le V_k, \qquad V_{k+1} \le \rho^2 V_k \quad
-    \text{for every } f \in \mathcal F_{\mu,L} \text{ and every step whose weights lie in } \mathcal W,
+    \begin{aligned}
+    &\|x_k - x_\star\|^2 \le V_k, \qquad V_{k+1} \le \rho^2 V_k \\
+    &\qquad\text{for every } f \in \mathcal F_{\mu,L} \text{ and every step whose weights lie in } \mathcal W,
+    \end{aligned}
 
 hence :math:`\|x_k - x_\star\|^2 \le c\,\rho^{2k}\|x_0 - x_\star\|^2` for every rule of the class
 (any selection of ages, any weights of the polytope at each step).  It is found by the SDP of

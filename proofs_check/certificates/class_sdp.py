@@ -11,9 +11,11 @@ and :math:`\nu \ge 0` with
 
 .. math::
 
+    \begin{aligned}
     Q_v = S_1^\top P S_1 - \rho^2 S_0^\top P S_0 + \sum_{ij} \lambda_{v,ij} M_{ij}
-          + y\,c(w_v)^\top + c(w_v)\,y^\top \preceq -\delta I, \qquad
-    E_1 p - \rho^2 E_0 p + a^\top \lambda_v = 0,
+          + y\,c(w_v)^\top + c(w_v)\,y^\top &\preceq -\delta I, \\
+    E_1 p - \rho^2 E_0 p + a^\top \lambda_v &= 0,
+    \end{aligned}
 
     N = S_0^\top P S_0 - e_k e_k^\top - \sum \nu_{ij} M^N_{ij} \succeq \delta I,\qquad
     E_0 p - a_N^\top \nu = 0 .

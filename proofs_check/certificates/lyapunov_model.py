@@ -31,9 +31,11 @@ Interpolation (Taylor, Hendrickx, Glineur 2017, Thm. 4): a set of triples
 
 .. math::
 
+    \begin{aligned}
     I_{ij} = f_i - f_j - \langle g_j, x_i - x_j\rangle
-      - \frac{1}{2(1-\mu/L)}\Big(\tfrac1L\|g_i-g_j\|^2 + \mu\|x_i-x_j\|^2
-      - \tfrac{2\mu}{L}\langle g_j - g_i, x_j - x_i\rangle\Big) \;\ge\; 0 .
+      &- \frac{1}{2(1-\mu/L)}\Big(\tfrac1L\|g_i-g_j\|^2 + \mu\|x_i-x_j\|^2 \\
+      &\qquad\qquad - \tfrac{2\mu}{L}\langle g_j - g_i, x_j - x_i\rangle\Big) \;\ge\; 0 .
+    \end{aligned}
 
 Lyapunov function on the state :math:`\xi_k = (x_{k-T..k}, g_{k-T..k-1})` (size
 :math:`2T+1`) and :math:`F_k = (f_{k-T..k})`:
@@ -43,10 +45,11 @@ condition for multipliers :math:`\lambda_{ij} \ge 0` reads
 
 .. math::
 
-    V_{k+1} - \rho^2 V_k + \sum \lambda_{ij} I_{ij}
-      = u^\top Q u + r^\top F,\quad
-    Q = S_1^\top P S_1 - \rho^2 S_0^\top P S_0 + \sum \lambda_{ij} M_{ij},\quad
-    r = E_1 p - \rho^2 E_0 p + \sum \lambda_{ij} a_{ij},
+    \begin{aligned}
+    V_{k+1} - \rho^2 V_k + \sum \lambda_{ij} I_{ij} &= u^\top Q u + r^\top F, \\
+    Q &= S_1^\top P S_1 - \rho^2 S_0^\top P S_0 + \sum \lambda_{ij} M_{ij}, \\
+    r &= E_1 p - \rho^2 E_0 p + \sum \lambda_{ij} a_{ij},
+    \end{aligned}
 
 and the normalization :math:`V_k - \|x_k\|^2 - \sum \nu_{ij} I_{ij} = u'^\top N u' + r_N^\top F`
 on the points :math:`\{\star, 0..T\}` and the sub-basis :math:`u'` without

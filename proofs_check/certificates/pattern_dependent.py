@@ -11,9 +11,11 @@ used*, and for every ordered pair :math:`(i, j)` (a step with :math:`\pi_j` afte
 
 .. math::
 
-    V_j(\xi_{k+1}) - \rho^2 V_i(\xi_k) \le -\sum \lambda^{ij}_{ab} I_{ab}
-    \quad(\text{step model of } \pi_j),
-    \qquad V_i(\xi) \ge \|x_k - x_\star\|^2 \quad(\text{each } i).
+    \begin{aligned}
+    V_j(\xi_{k+1}) - \rho^2 V_i(\xi_k) &\le -\sum \lambda^{ij}_{ab} I_{ab}
+    &&(\text{step model of } \pi_j), \\
+    V_i(\xi) &\ge \|x_k - x_\star\|^2 &&(\text{each } i).
+    \end{aligned}
 
 This is the complete De Bruijn graph of order one over :math:`\Pi`, a path-complete graph
 (Ahmadi, Jungers, Parrilo, Roozbehani 2014): every switching sequence is a path starting

@@ -17,8 +17,10 @@ is lifted), so each class below comes with its vertex set, derived here.
 
 .. math::
 
-    \{(w_0, 0, \dots, 0) : (w_0, 0) \text{ a vertex of } \Pi\}
-    \;\cup\; \{(w_0, b\,e_j) : (w_0, b) \text{ a vertex of } \Pi,\ b > 0,\ j = 1..T\}.
+    \begin{aligned}
+    &\{(w_0, 0, \dots, 0) : (w_0, 0) \text{ a vertex of } \Pi\} \\
+    &\quad\cup\; \{(w_0, b\,e_j) : (w_0, b) \text{ a vertex of } \Pi,\ b > 0,\ j = 1..T\}.
+    \end{aligned}
 
 *Proof.* A point with two positive memory weights is the midpoint of two points of
 :math:`\mathcal W` that move mass between those ages (same :math:`(w_0, b)`), so a vertex

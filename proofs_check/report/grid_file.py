@@ -4,18 +4,21 @@ A grid file holds ``[[adversary]]`` and ``[[critical]]`` tables; each expands to
 scenarios exactly as the default grid does (:func:`grid_scenarios`,
 :func:`critical_rule_scenarios`), every key optional (defaults shown)::
 
-    [[adversary]]                 # keep-oldest rule at the maximum-age adversary
-    L = [10, 100]                 # smoothness constants, each > mu (mu = 1 unless ``mu`` is given, mu > 0)
-    T = [1, 2, 3]                 # largest gradient age: integers 1..64
-    C = [1, 2, "T"]               # stored gradients: integers >= 1, or "T" for T; a C above T is skipped
+    [[adversary]]           # keep-oldest rule at the maximum-age adversary
+    # smoothness constants, each > mu (mu = 1 unless the key mu is given; mu > 0)
+    L = [10, 100]
+    T = [1, 2, 3]           # largest gradient age: integers 1..64
+    # stored gradients: integers >= 1, or "T" for T; a C above T is skipped
+    C = [1, 2, "T"]
     aggregations = ["sum", "mid", "mean"]
-    fractions = [0.5, 0.9]        # steps as fractions of the quadratic stability limit, in (0, 1)
+    # steps as fractions of the quadratic stability limit, in (0, 1)
+    fractions = [0.5, 0.9]
 
-    [[critical]]                  # the paper's critical-gradient rule at alpha = 0.5 / L
-    L = [10, 100]                 # each > mu
-    decays = [0.7, 0.99]          # in (0, 1)
+    [[critical]]            # the paper's critical-gradient rule at alpha = 0.5 / L
+    L = [10, 100]           # each > mu
+    decays = [0.7, 0.99]    # in (0, 1)
     aggregations = ["sum", "mid", "mean"]
-    top_c = 5                     # one integer >= 1
+    top_c = 5               # one integer >= 1
 
 Scenario names are unique; a name produced twice is an error.
 

@@ -5,9 +5,10 @@ For features :math:`X \in \mathbb{R}^{m \times p}` (one row per sample) and labe
 
 .. math::
 
-    f_j(w) = \frac1m \sum_{i=1}^m \log\bigl(1 + e^{-y_i x_i^\top w}\bigr) + \frac{\lambda_j}{2}\|w\|^2,
-    \qquad
-    \nabla^2 f_j(w) = \frac1m X^\top \operatorname{diag}\bigl(\sigma(z)(1-\sigma(z))\bigr) X + \lambda_j I,
+    \begin{aligned}
+    f_j(w) &= \frac1m \sum_{i=1}^m \log\bigl(1 + e^{-y_i x_i^\top w}\bigr) + \frac{\lambda_j}{2}\|w\|^2, \\
+    \nabla^2 f_j(w) &= \frac1m X^\top \operatorname{diag}\bigl(\sigma(z)(1-\sigma(z))\bigr) X + \lambda_j I,
+    \end{aligned}
 
 with :math:`z_i = y_i x_i^\top w` and :math:`0 < \sigma(1-\sigma) \le 1/4`.  Hence the
 **exact global bounds** :math:`\mu_j = \lambda_j` (the infimum, approached as
