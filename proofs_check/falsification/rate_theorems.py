@@ -51,6 +51,7 @@ from memgd.proofs_check.falsification.core import (
     TOL, FalsificationResult, Profile, SlackLog, rate_margin, rate_slack, wants,
 )
 from memgd.proofs_check.properties.bound_check import check_envelope
+from memgd.proofs_check.properties.reproducible_hypothesis import seed_only_examples
 from memgd.theory import exact_rate
 from memgd.theory.quadratic_rate import spectral_radii
 from memgd.theory.pattern import Pattern
@@ -254,7 +255,8 @@ class RateTheorem:
                 found.extend(got)
                 target(-max(min(got[0][0], 1e6), -1e6))
 
-        search()
+        with seed_only_examples():
+            search()
         return found
 
     def _refine(self, log: SlackLog, start: list[tuple[float, Setting]], steps: int,

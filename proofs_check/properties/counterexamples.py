@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, find, settings
 from hypothesis import strategies as st
 
 from memgd.proofs_check.properties.assumptions import Violation, ages_grow_without_bound, broken_assumptions
+from memgd.proofs_check.properties.reproducible_hypothesis import seed_only_examples
 from memgd.solvers import Aggregation, CriticalGradients, Fifo, FixedWeights, KeepOldest, Status, make_quadratics, run
 
 
@@ -59,7 +60,8 @@ def step_beyond_stability(max_examples: int = 200) -> Counterexample:
         P = _quadratic(p["L"])
         return run(P, Fifo(0), Aggregation("sum"), p["alpha_L"] / p["L"], 400).status[0] == Status.DIVERGED
 
-    p = find(params, diverges, settings=_search_settings(max_examples))
+    with seed_only_examples():
+        p = find(params, diverges, settings=_search_settings(max_examples))
     P = _quadratic(p["L"])
     res = run(P, Fifo(0), Aggregation("sum"), p["alpha_L"] / p["L"], 400)
     return Counterexample("a", "step beyond the stability limit diverges", p,
@@ -80,7 +82,8 @@ def keep_oldest_forever(max_examples: int = 100) -> Counterexample:
         r = final_run(p).distances[:, 0]
         return bool(np.isfinite(r[-1]) and r[-1] > 1e-3 and abs(r[-1] - r[-2]) < 1e-12 * r[-1])
 
-    p = find(params, settles_wrong, settings=_search_settings(max_examples))
+    with seed_only_examples():
+        p = find(params, settles_wrong, settings=_search_settings(max_examples))
     P = _quadratic(L)
     res = final_run(p)
     return Counterexample("b", "unbounded ages converge to a wrong point", {**p, "L": L},
@@ -100,7 +103,8 @@ def critical_mean_diverges(max_examples: int = 100) -> Counterexample:
         gd = run(P, Fifo(0), Aggregation("sum"), alpha, 3000)
         return mem.status[0] == Status.DIVERGED and gd.status[0] == Status.CONVERGED
 
-    p = find(params, diverges_where_gd_converges, settings=_search_settings(max_examples))
+    with seed_only_examples():
+        p = find(params, diverges_where_gd_converges, settings=_search_settings(max_examples))
     P = _quadratic(p["L"])
     alpha = p["alpha_L"] / p["L"]
     res = run(P, CriticalGradients(p["top_c"], p["decay"]), Aggregation("mean"), alpha, 3000)
@@ -119,7 +123,8 @@ def nonpositive_weight_sum(max_examples: int = 100) -> Counterexample:
         P = _quadratic(L)
         return run(P, Fifo(1), FixedWeights(p["a"], (p["b"],)), p["alpha_L"] / L, 3000).status[0] == Status.DIVERGED
 
-    p = find(params, diverges, settings=_search_settings(max_examples))
+    with seed_only_examples():
+        p = find(params, diverges, settings=_search_settings(max_examples))
     P = _quadratic(L)
     res = run(P, Fifo(1), FixedWeights(p["a"], (p["b"],)), p["alpha_L"] / L, 3000)
     return Counterexample("d", "weights summing to s <= 0 diverge", {**p, "L": L},

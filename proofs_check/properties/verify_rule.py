@@ -47,6 +47,7 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis.database import InMemoryExampleDatabase, choices_to_bytes
 
 from memgd.proofs_check.campaigns.backends import default_workers
+from memgd.proofs_check.properties.reproducible_hypothesis import seed_only_examples
 from memgd.proofs_check.properties.judge import judge
 from memgd.proofs_check.properties.pattern_check import check_declared_patterns
 from memgd.proofs_check.properties.strategies import FAMILIES, ExampleSpace, ProblemSpec
@@ -317,7 +318,8 @@ def verify_rule(selection, combination, *, max_examples: int = 50, steps: int = 
     property_holds._hypothesis_internal_use_seed = seed
     property_holds._hypothesis_internal_database_key = DATABASE_KEY
     try:
-        property_holds()
+        with seed_only_examples():
+            property_holds()
     except AssertionError:
         raise RuleViolation(failing[-1]) from None
     if broken:
